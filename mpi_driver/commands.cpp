@@ -1,0 +1,160 @@
+#include "mpi_driver/commands.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "io/study_file.h"
+#include "mpi_driver/coordinator.h"
+#include "mpi_driver/mpi_session.h"
+#include "mpi_driver/mpi_transport.h"
+#include "mpi_driver/progress.h"
+#include "mpi_driver/worker.h"
+#include "samplers/sampler.h"
+#include "schedulers/scheduler.h"
+#include "study/errors.h"
+#include "trainer/blas.h"
+#include "trainer/hyperparams.h"
+#include "trainer/torch_runner.h"
+
+namespace rungs {
+
+namespace fs = std::filesystem;
+
+StudyConfig load_and_validate(const std::string& path) {
+  StudyConfig config = load_study_config(path);
+  validate_hyperparameters(config);
+  make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                           "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+    if (!fs::exists(fs::path(config.objective.data_dir) / file)) {
+      throw ConfigError(config.where("objective.data_dir") + ": " + config.objective.data_dir +
+                        " has no " + file + " (apt-get install dataset-fashion-mnist)");
+    }
+  }
+  if (config.resources.ranks_per_trial != 1) {
+    throw ConfigError(config.where("resources.ranks_per_trial") + ": " +
+                      std::to_string(config.resources.ranks_per_trial) +
+                      " is not supported yet; trials run on one rank each");
+  }
+  return config;
+}
+
+int command_validate(const std::string& study_yaml) {
+  const StudyConfig c = load_and_validate(study_yaml);
+  std::cout << study_yaml << ": ok: study '" << c.name << "', " << c.space.size()
+            << " parameters, sampler " << c.sampler.name() << ", scheduler "
+            << c.scheduler.name() << ", " << c.budget.max_trials << " trials of at most "
+            << c.budget.epochs << " epochs, " << to_string(c.objective.direction) << " "
+            << c.objective.metric << "; results go to " << c.study_file() << "\n";
+  return 0;
+}
+
+int command_best(const std::string& study_h5) {
+  const StoredStudy s = read_study_file(study_h5);
+  const TrialRecord* best = best_trial(s.trials, s.direction);
+  int done = 0;
+  for (const auto& t : s.trials) done += is_finished(t.status) ? 1 : 0;
+  std::cout << "study " << s.name << " (" << s.state << "): " << s.trials.size() << " trials, "
+            << done << " finished\n";
+  if (!best) {
+    std::cout << "no trial has a result yet\n";
+    return 0;
+  }
+  std::printf("best trial %d: %s %.4f (%s) after %d epochs, rung %d, %s\n", best->id,
+              s.metric.c_str(), *best->best_value(s.direction), to_string(s.direction),
+              best->epochs_run(), best->rung, to_string(best->status));
+  for (const auto& [name, value] : best->params) {
+    std::cout << "  " << name << ": " << to_string(value) << "\n";
+  }
+  if (s.test && s.test->trial_id == best->id) {
+    std::printf("test accuracy (held out, not used for tuning): %.4f\n", s.test->accuracy);
+  }
+  return 0;
+}
+
+namespace {
+
+/// Threads for each worker: the node's cores shared among its worker ranks, unless the study
+/// says otherwise.
+int worker_threads(const StudyConfig& config, const MpiSession& mpi) {
+  if (config.resources.threads_per_worker > 0) return config.resources.threads_per_worker;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int workers = std::max(1, mpi.node_size() - (mpi.node_has_coordinator() ? 1 : 0));
+  return std::max(1, cores / workers);
+}
+
+/// Rank 0 decides whether the output can be written; every rank learns the answer so that
+/// all of them exit together. Returns the error, empty when fine.
+std::string check_output(const StudyConfig& config) {
+  if (fs::exists(config.study_file())) {
+    return config.study_file() +
+           ": already exists; rungs never overwrites results (remove it, or set output: in " +
+           config.path + " to another folder)";
+  }
+  std::error_code ec;
+  fs::create_directories(config.output_dir, ec);
+  if (ec) return config.output_dir + ": cannot create the output folder (" + ec.message() + ")";
+  if (::access(config.output_dir.c_str(), W_OK) != 0) {
+    return config.output_dir + ": the output folder is not writable";
+  }
+  return {};
+}
+
+}  // namespace
+
+int command_run(int& argc, char**& argv, const std::string& study_yaml) {
+  // Every rank validates on its own before MPI starts, so that a bad file ends every rank
+  // with status 2 at once, without a hang and without writing anything.
+  const StudyConfig config = load_and_validate(study_yaml);
+
+  MpiSession mpi(argc, argv);
+  char error[1024] = {0};
+  if (mpi.rank() == 0) {
+    std::string problem = mpi.size() < 2
+        ? "rungs run needs at least 2 MPI ranks (1 coordinator + workers), e.g. mpirun -n 3 rungs run " + study_yaml
+        : check_output(config);
+    std::snprintf(error, sizeof error, "%s", problem.c_str());
+  }
+  MPI_Bcast(error, sizeof error, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (error[0] != '\0') {
+    if (mpi.rank() == 0) std::cerr << "rungs: " << error << std::endl;
+    return 2;
+  }
+
+  MpiTransport transport(MPI_COMM_WORLD);
+  if (mpi.rank() == 0) {
+    if (auto warning = slow_blas_warning()) std::cerr << "rungs: warning: " << *warning << std::endl;
+    auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+    auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+    const std::string path = config.study_file();
+    std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
+              << " workers, " << worker_threads(config, mpi) << " threads each; results in "
+              << path << std::endl;
+    Coordinator coordinator(config, *sampler, *scheduler, transport,
+                            [&](const StudySnapshot& s) { write_study_file(path, s); }, std::cout);
+    coordinator.run();
+    if (const TrialRecord* best = best_trial(coordinator.trials(), config.objective.direction)) {
+      std::printf("best trial %d: %s %.4f %s\n", best->id, config.objective.metric.c_str(),
+                  *best->best_value(config.objective.direction), to_string(best->params).c_str());
+      if (coordinator.test()) std::printf("test accuracy of trial %d: %.4f\n", best->id, coordinator.test()->accuracy);
+    }
+    std::printf("results: %s (rungs best %s)\n", path.c_str(), path.c_str());
+    std::fflush(stdout);
+  } else {
+    TrainerSettings settings;
+    settings.objective = config.objective;
+    settings.threads = worker_threads(config, mpi);
+    WorkerLoop worker(transport, [&] { return make_torch_runner(settings); });
+    worker.run();
+  }
+  return 0;
+}
+
+}  // namespace rungs

@@ -1,0 +1,48 @@
+// rungs: hyperparameter search for MPI clusters. See README.md.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "mpi_driver/commands.h"
+#include "mpi_driver/mpi_session.h"
+#include "study/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"rungs: hyperparameter search for MPI clusters.\n"
+               "Rank 0 samples configurations and stops bad trials early; every other rank trains.\n"
+               "Results live in STUDY_OUTPUT/study.h5 (HDF5, readable with h5py)."};
+  app.set_version_flag("--version", "rungs 0.1.0");
+  app.require_subcommand(1);
+
+  std::string run_file, validate_file, best_file;
+  auto* run = app.add_subcommand("run", "Run a study: mpirun -n 3 rungs run STUDY.yaml (1 coordinator + 2 workers)");
+  run->add_option("study", run_file, "The study file (YAML)")->required();
+  auto* validate = app.add_subcommand("validate", "Check a study file without running it");
+  validate->add_option("study", validate_file, "The study file (YAML)")->required();
+  auto* best = app.add_subcommand("best", "Show the best trial of a study: rungs best runs/NAME/study.h5");
+  best->add_option("study_h5", best_file, "The study's HDF5 file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*validate) return rungs::command_validate(validate_file);
+    if (*best) return rungs::command_best(best_file);
+    return rungs::command_run(argc, argv, run_file);
+  } catch (const rungs::ConfigError& e) {
+    if (rungs::launcher_rank() == 0) std::cerr << "rungs: " << e.what() << std::endl;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "rungs: error on rank " << rungs::launcher_rank() << ": " << e.what() << std::endl;
+    // A finalize from one failed rank would hang the others: end the whole job.
+    int initialized = 0, finalized = 0;
+    MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    if (initialized && !finalized) MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
+}

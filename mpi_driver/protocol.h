@@ -1,0 +1,76 @@
+#pragma once
+/// The messages between the coordinator (rank 0) and the workers. Every message starts with
+/// a version byte and a kind byte; the body is encoded field by field (mpi_driver/wire.h).
+///
+/// Conversation of one worker:
+///   worker -> Ready                      (idle, wants work)
+///   coord  -> Assign                     (train a trial from start_epoch to end_epoch)
+///   worker -> EpochReport                (after each epoch)
+///   coord  -> Decision                   (continue / stop / pause; not sent after the last
+///                                         epoch of an assignment)
+///   worker -> TrialEnd, then Ready again
+///   coord  -> Evaluate / worker -> TestReport   (once, at the end: test set of the best)
+///   coord  -> Shutdown
+/// A worker that cannot work at all (no data) sends Fatal; the coordinator ends the study.
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "mpi_driver/wire.h"
+#include "study/snapshot.h"
+#include "study/trial_runner.h"
+
+namespace rungs::protocol {
+
+inline constexpr std::uint8_t kVersion = 1;
+
+enum class Kind : std::uint8_t {
+  Ready = 1,
+  Assign = 2,
+  EpochReport = 3,
+  Decision = 4,
+  TrialEnd = 5,
+  Evaluate = 6,
+  TestReport = 7,
+  Shutdown = 8,
+  Fatal = 9,
+};
+
+struct Ready {};
+struct Assign {
+  TrialAssignment trial;
+};
+struct EpochReport {
+  int trial_id = 0;
+  EpochResult result;
+};
+struct Decision {
+  int trial_id = 0;
+  Verdict verdict = Verdict::Continue;
+};
+struct TrialEnd {
+  int trial_id = 0;
+  TrialOutcome outcome;
+};
+struct Evaluate {
+  TrialAssignment trial;
+};
+struct TestReport {
+  TestResult result;
+  std::string error;  ///< empty on success
+};
+struct Shutdown {};
+struct Fatal {
+  std::string reason;
+};
+
+using Message = std::variant<Ready, Assign, EpochReport, Decision, TrialEnd, Evaluate,
+                             TestReport, Shutdown, Fatal>;
+
+Kind kind_of(const Message& message);
+const char* to_string(Kind kind);
+wire::Bytes encode(const Message& message);
+/// Throws MpiError on a wrong version, an unknown kind or a malformed body.
+Message decode(const wire::Bytes& bytes);
+
+}  // namespace rungs::protocol

@@ -1,0 +1,54 @@
+#pragma once
+/// Schedulers decide when trials stop and what an idle worker does next. Contract:
+/// - Owned and called only by the coordinator on rank 0, from one thread; no MPI, files,
+///   clocks or LibTorch.
+/// - next() is asked whenever a worker is idle; on_report() after every epoch a trial
+///   reports (the epoch is already appended to trial.curve); on_trial_end() once per trial
+///   when it is Completed, Stopped or Failed.
+/// - rebuild() restores the scheduler's state from the trials' recorded curves alone, so a
+///   resumed study continues with the same rungs.
+#include <memory>
+#include <vector>
+
+#include "study/options.h"
+#include "study/trial.h"
+
+namespace rungs {
+
+struct NextAction {
+  enum class Kind {
+    StartTrial,   ///< sample a new trial and run it for `epochs` epochs at most
+    ResumeTrial,  ///< continue paused trial `trial_id` until `epochs` epochs in all
+    Wait,         ///< nothing now; ask again when something changes
+    Finish,       ///< the study is over for this worker
+  };
+  Kind kind = Kind::Wait;
+  int trial_id = -1;
+  int epochs = 0;
+};
+
+struct SchedulerView {
+  const std::vector<TrialRecord>& trials;  ///< every trial so far, by id
+  bool can_start_new;                      ///< the trial budget is not used up
+  int running;                             ///< trials a worker owns right now
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual NextAction next(const SchedulerView& view) = 0;
+  /// A trial was just created for a StartTrial answer (its max_epochs is set).
+  virtual void on_trial_start(const TrialRecord& /*trial*/) {}
+  virtual Verdict on_report(const TrialRecord& trial, const std::vector<TrialRecord>& trials) = 0;
+  virtual void on_trial_end(const TrialRecord& /*trial*/) {}
+  virtual void rebuild(const std::vector<TrialRecord>& /*trials*/) {}
+  /// The highest rung `trial` has reached (0 for schedulers without rungs).
+  virtual int rung_of(const TrialRecord& /*trial*/) const { return 0; }
+};
+
+/// Builds the scheduler named in `options` (fifo, ...) for trials of at most `max_epochs`.
+/// Validates its options (ConfigError naming the field and value).
+std::unique_ptr<Scheduler> make_scheduler(const AlgorithmOptions& options, int max_epochs,
+                                          Direction direction);
+
+}  // namespace rungs

@@ -1,0 +1,265 @@
+#include "study/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "study/errors.h"
+#include "study/yaml_fields.h"
+
+namespace rungs {
+
+using yaml_fields::Field;
+
+namespace {
+
+// Parameter kinds and what each one accepts.
+ParamSpec parse_param(const Field& f, const std::string& name, const SearchSpace& earlier) {
+  f.require_map();
+  ParamSpec spec;
+  spec.name = name;
+  const std::string type = f.child("type").as_string();
+  if (type == "float") {
+    f.only_keys({"type", "low", "high", "log", "step", "grid", "when"});
+    spec.kind = ParamKind::Float;
+    spec.low = f.child("low").as_double();
+    spec.high = f.child("high").as_double();
+    if (f.child("step").present()) {
+      spec.step = f.child("step").as_double();
+      if (spec.step <= 0) f.child("step").fail("must be > 0");
+    }
+  } else if (type == "int") {
+    f.only_keys({"type", "low", "high", "log", "step", "grid", "when"});
+    spec.kind = ParamKind::Int;
+    spec.low = static_cast<double>(f.child("low").as_int());
+    spec.high = static_cast<double>(f.child("high").as_int());
+    spec.step = f.child("step").present() ? static_cast<double>(f.child("step").as_int()) : 1.0;
+    if (spec.step < 1) f.child("step").fail("must be >= 1");
+  } else if (type == "categorical") {
+    f.only_keys({"type", "choices", "grid", "when"});
+    spec.kind = ParamKind::Categorical;
+    const Field choices = f.child("choices");
+    if (!choices.node.IsSequence() || choices.node.size() == 0) {
+      choices.fail("must be a non-empty list of values");
+    }
+    for (std::size_t i = 0; i < choices.node.size(); ++i) {
+      Field c{f.file, choices.node[i], choices.path + "[" + std::to_string(i) + "]"};
+      ParamValue v = c.as_value();
+      for (const auto& seen : spec.choices) {
+        if (seen == v) c.fail("appears twice in choices");
+      }
+      spec.choices.push_back(std::move(v));
+    }
+  } else {
+    f.child("type").fail("is not a parameter type (expected float, int or categorical)");
+  }
+
+  if (spec.kind != ParamKind::Categorical) {
+    spec.log = f.child("log").present() && f.child("log").as_bool();
+    if (spec.low > spec.high) {
+      f.child("low").fail("must be <= high (" + to_string(ParamValue(spec.high)) + ")");
+    }
+    if (spec.log && spec.low <= 0) f.child("low").fail("must be > 0 when log is true");
+    if (spec.log && spec.kind == ParamKind::Float && spec.step > 0) {
+      f.child("step").fail("cannot be combined with log: true");
+    }
+    if (spec.log && spec.kind == ParamKind::Int && spec.step != 1) {
+      f.child("step").fail("must be 1 when log is true");
+    }
+    if (spec.step > 0 && spec.step > spec.high - spec.low && spec.high > spec.low) {
+      f.child("step").fail("is larger than high - low");
+    }
+  }
+
+  if (f.child("grid").present()) {
+    const Field grid = f.child("grid");
+    if (!grid.node.IsSequence() || grid.node.size() == 0) grid.fail("must be a non-empty list");
+    for (std::size_t i = 0; i < grid.node.size(); ++i) {
+      Field g{f.file, grid.node[i], grid.path + "[" + std::to_string(i) + "]"};
+      ParamValue v = g.as_value();
+      if (spec.kind == ParamKind::Float && std::holds_alternative<std::int64_t>(v)) {
+        v = static_cast<double>(std::get<std::int64_t>(v));
+      }
+      if (!spec.contains(v)) g.fail("is outside the parameter's domain");
+      spec.grid.push_back(std::move(v));
+    }
+  }
+
+  if (f.child("when").present()) {
+    const Field when = f.child("when");
+    if (!when.node.IsMap() || when.node.size() != 1) {
+      when.fail("must name one parent parameter and its values, e.g. {optimizer: [sgd]}");
+    }
+    const std::string parent = when.node.begin()->first.Scalar();
+    const Field values = when.child(parent);
+    const ParamSpec* p = earlier.find(parent);
+    if (!p) values.fail("names no parameter defined above " + name);
+    Condition cond{parent, {}};
+    auto add = [&](const Field& v) {
+      ParamValue value = v.as_value();
+      if (p->kind == ParamKind::Float && std::holds_alternative<std::int64_t>(value)) {
+        value = static_cast<double>(std::get<std::int64_t>(value));
+      }
+      if (!p->contains(value)) v.fail("is not a value " + parent + " can take");
+      cond.values.push_back(std::move(value));
+    };
+    if (values.node.IsSequence()) {
+      if (values.node.size() == 0) values.fail("must list at least one value");
+      for (std::size_t i = 0; i < values.node.size(); ++i) {
+        add(Field{f.file, values.node[i], values.path + "[" + std::to_string(i) + "]"});
+      }
+    } else {
+      add(values);
+    }
+    spec.when = std::move(cond);
+  }
+  return spec;
+}
+
+AlgorithmOptions parse_algorithm(const Field& f, const std::string& fallback) {
+  const std::string where = f.file + ": " + f.path;
+  if (!f.present()) return AlgorithmOptions(fallback, {}, where);
+  if (f.node.IsScalar()) return AlgorithmOptions(f.as_string(), {}, where);
+  f.require_map();
+  const std::string name = f.child("name").as_string();
+  std::map<std::string, ParamValue> values;
+  for (const auto& kv : f.node) {
+    const std::string key = kv.first.Scalar();
+    if (key == "name") continue;
+    values[key] = f.child(key).as_value();
+  }
+  return AlgorithmOptions(name, std::move(values), where);
+}
+
+int positive_int(const Field& f, int fallback, int minimum) {
+  if (!f.present()) return fallback;
+  const std::int64_t v = f.as_int();
+  if (v < minimum) f.fail("must be >= " + std::to_string(minimum));
+  if (v > 1'000'000'000) f.fail("is too large");
+  return static_cast<int>(v);
+}
+
+ObjectiveConfig parse_objective(const Field& f) {
+  f.require_map();
+  f.only_keys({"model", "dataset", "data_dir", "metric", "direction", "train_samples",
+               "val_samples"});
+  ObjectiveConfig o;
+  if (f.child("model").present()) o.model = f.child("model").as_string();
+  if (f.child("dataset").present()) o.dataset = f.child("dataset").as_string();
+  if (f.child("data_dir").present()) o.data_dir = f.child("data_dir").as_string();
+  if (f.child("metric").present()) o.metric = f.child("metric").as_string();
+  const Field direction = f.child("direction");
+  if (direction.present()) {
+    const std::string d = direction.as_string();
+    if (d == "maximize") o.direction = Direction::Maximize;
+    else if (d == "minimize") o.direction = Direction::Minimize;
+    else direction.fail("must be maximize or minimize");
+  } else {
+    o.direction = o.metric.find("loss") != std::string::npos ? Direction::Minimize
+                                                             : Direction::Maximize;
+  }
+  o.train_samples = positive_int(f.child("train_samples"), o.train_samples, 1);
+  o.val_samples = positive_int(f.child("val_samples"), o.val_samples, 1);
+  return o;
+}
+
+}  // namespace
+
+std::string StudyConfig::where(const std::string& field) const { return path + ": " + field; }
+
+StudyConfig parse_study_config(const std::string& text, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": not valid YAML: " + e.msg);
+  }
+  const Field top{path, root, ""};
+  if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
+  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "sampler",
+                 "scheduler", "budget", "resources"});
+
+  StudyConfig c;
+  c.path = path;
+  c.text = text;
+  const Field name = top.child("name");
+  c.name = name.as_string();
+  if (!std::regex_match(c.name, std::regex("[A-Za-z0-9_.-]+"))) {
+    name.fail("must use only letters, digits, '_', '.' and '-'");
+  }
+  c.output_dir = top.child("output").present() ? top.child("output").as_string() : "runs/" + c.name;
+  if (c.output_dir.empty()) top.child("output").fail("must not be empty");
+  if (top.child("seed").present()) {
+    const std::int64_t seed = top.child("seed").as_int();
+    if (seed < 0) top.child("seed").fail("must be >= 0");
+    c.seed = static_cast<std::uint64_t>(seed);
+  }
+
+  const Field objective = top.child("objective");
+  if (!objective.present()) objective.fail("is required");
+  c.objective = parse_objective(objective);
+
+  const Field space = top.child("search_space");
+  if (!space.present()) space.fail("is required");
+  space.require_map();
+  std::vector<ParamSpec> specs;
+  for (const auto& kv : space.node) {
+    const std::string pname = kv.first.Scalar();
+    if (!std::regex_match(pname, std::regex("[A-Za-z_][A-Za-z0-9_]*"))) {
+      space.child(pname).fail("is not a valid parameter name (letters, digits, '_')");
+    }
+    specs.push_back(parse_param(space.child(pname), pname, SearchSpace(specs)));
+  }
+  if (specs.empty()) space.fail("must define at least one parameter");
+  c.space = SearchSpace(std::move(specs));
+
+  const Field fixed = top.child("fixed");
+  if (fixed.present()) {
+    fixed.require_map();
+    for (const auto& kv : fixed.node) {
+      const std::string pname = kv.first.Scalar();
+      if (c.space.find(pname)) {
+        fixed.child(pname).fail("is also in search_space; a parameter is either fixed or searched");
+      }
+      c.fixed[pname] = fixed.child(pname).as_value();
+    }
+  }
+
+  c.sampler = parse_algorithm(top.child("sampler"), "random");
+  c.scheduler = parse_algorithm(top.child("scheduler"), "fifo");
+
+  const Field budget = top.child("budget");
+  if (!budget.present()) budget.fail("is required (max_trials and epochs)");
+  budget.require_map();
+  budget.only_keys({"max_trials", "epochs"});
+  c.budget.max_trials = positive_int(budget.child("max_trials"), 0, 1);
+  c.budget.epochs = positive_int(budget.child("epochs"), 0, 1);
+  if (!budget.child("max_trials").present()) budget.child("max_trials").fail("is required");
+  if (!budget.child("epochs").present()) budget.child("epochs").fail("is required");
+
+  const Field resources = top.child("resources");
+  if (resources.present()) {
+    resources.require_map();
+    resources.only_keys({"ranks_per_trial", "threads_per_worker"});
+    c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
+    c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
+  }
+  return c;
+}
+
+StudyConfig load_study_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the study file (" + std::strerror(errno) + ")");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_study_config(text.str(), path);
+}
+
+}  // namespace rungs

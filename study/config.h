@@ -1,0 +1,60 @@
+#pragma once
+/// The study file (YAML) as a validated value. load_study_config() checks every field before
+/// anything else happens and throws ConfigError with a one-line message naming the file,
+/// the field path and the value. The reference is in the README ("Study file").
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "study/options.h"
+#include "study/param.h"
+#include "study/search_space.h"
+#include "study/trial.h"
+
+namespace rungs {
+
+struct ObjectiveConfig {
+  std::string model = "mlp";              ///< mlp | cnn
+  std::string dataset = "fashion_mnist";
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string metric = "val_accuracy";    ///< val_accuracy | val_loss | train_loss
+  Direction direction = Direction::Maximize;
+  int train_samples = 50000;  ///< first N of the 50,000 training images (a subset for tests)
+  int val_samples = 10000;    ///< first N of the 10,000 validation images
+};
+
+struct BudgetConfig {
+  int max_trials = 0;  ///< trials to start in all
+  int epochs = 0;      ///< epochs per trial (the resource schedulers may cut short)
+};
+
+struct ResourcesConfig {
+  int ranks_per_trial = 1;
+  int threads_per_worker = 0;  ///< 0: the node's cores shared among its worker ranks
+};
+
+struct StudyConfig {
+  std::string path;        ///< the study file as given
+  std::string text;        ///< its full text, stored in study.h5
+  std::string name;
+  std::string output_dir;  ///< default runs/NAME
+  std::uint64_t seed = 0;
+  ObjectiveConfig objective;
+  Params fixed;            ///< hyperparameters set, not searched
+  SearchSpace space;
+  AlgorithmOptions sampler;
+  AlgorithmOptions scheduler;
+  BudgetConfig budget;
+  ResourcesConfig resources;
+
+  std::string study_file() const { return output_dir + "/study.h5"; }
+  /// "FILE: " for error messages about this study file.
+  std::string where(const std::string& field) const;
+};
+
+/// Reads and validates a study file. Throws ConfigError (and only that) on bad input.
+StudyConfig load_study_config(const std::string& path);
+/// Same, from text already read; `path` is used in messages.
+StudyConfig parse_study_config(const std::string& text, const std::string& path);
+
+}  // namespace rungs

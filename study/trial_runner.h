@@ -1,0 +1,45 @@
+#pragma once
+/// The contract between a worker rank and whatever trains a trial. The MPI worker loop
+/// (mpi_driver/) calls it; trainer/ implements it with LibTorch; tests implement it with
+/// synthetic curves. One runner per worker process, used from one thread; it may keep the
+/// dataset loaded between trials.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "study/param.h"
+#include "study/snapshot.h"
+#include "study/trial.h"
+
+namespace rungs {
+
+struct TrialAssignment {
+  int trial_id = 0;
+  Params params;            ///< fixed hyperparameters merged with the sampled ones
+  std::uint64_t seed = 0;   ///< everything random in the trial derives from it
+  int start_epoch = 0;      ///< epochs already trained (resume from checkpoint when > 0)
+  int end_epoch = 0;        ///< train until this many epochs in all
+  std::string checkpoint;   ///< file where the runner keeps the trial's weights
+};
+
+/// Called after every epoch; the answer says whether to go on.
+using EpochCallback = std::function<Verdict(const EpochResult&)>;
+
+struct TrialOutcome {
+  enum class Kind { Finished, Stopped, Paused, Failed };
+  Kind kind = Kind::Finished;
+  std::string reason;  ///< for Failed: what went wrong, one line
+};
+
+class TrialRunner {
+ public:
+  virtual ~TrialRunner() = default;
+  /// Trains epochs [start_epoch, end_epoch). Never throws for a trial's own failure
+  /// (exception, NaN loss): that is returned as Failed with the reason. Writes the final
+  /// weights to `checkpoint` when it ends Finished, Stopped or Paused.
+  virtual TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch) = 0;
+  /// Loads `trial.checkpoint` and measures it on the held-out test set.
+  virtual TestResult evaluate_test(const TrialAssignment& trial) = 0;
+};
+
+}  // namespace rungs

@@ -1,0 +1,173 @@
+// The coordinator and worker loops together, one thread per rank over in-process queues.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "mpi_driver/coordinator.h"
+#include "mpi_driver/local_transport.h"
+#include "mpi_driver/worker.h"
+#include "study/errors.h"
+
+namespace rungs {
+namespace {
+
+const char* kStudy = R"(
+name: t
+seed: 5
+objective: {model: mlp, metric: val_accuracy}
+search_space:
+  lr: {type: float, low: 1.0e-4, high: 1.0, log: true}
+fixed: {layers: 1}
+budget: {max_trials: 12, epochs: 4}
+)";
+
+/// Accuracy peaks at lr = 1e-2 and grows with epochs; lr above 0.3 "diverges".
+class SyntheticRunner : public TrialRunner {
+ public:
+  TrialOutcome run(const TrialAssignment& t, const EpochCallback& on_epoch) override {
+    const double lr = std::get<double>(t.params.at("lr"));
+    if (!t.params.count("layers")) return {TrialOutcome::Kind::Failed, "fixed params not merged"};
+    for (int e = t.start_epoch + 1; e <= t.end_epoch; ++e) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (lr > 0.3 && e == 2) return {TrialOutcome::Kind::Failed, "loss became nan at epoch 2"};
+      EpochResult r;
+      r.epoch = e;
+      r.value = 0.9 - 0.05 * std::pow(std::log10(lr) + 2, 2) - 0.1 / e;
+      const Verdict v = on_epoch(r);
+      if (v == Verdict::Stop && e < t.end_epoch) return {TrialOutcome::Kind::Stopped, ""};
+    }
+    return {TrialOutcome::Kind::Finished, ""};
+  }
+  TestResult evaluate_test(const TrialAssignment& t) override {
+    return {t.trial_id, 0.5 + std::get<double>(t.params.at("lr")), 0.1};
+  }
+};
+
+/// fifo, except that trials whose second epoch is below 0.8 stop there.
+class StopBadAtTwo : public Scheduler {
+ public:
+  NextAction next(const SchedulerView& v) override {
+    if (v.can_start_new) return {NextAction::Kind::StartTrial, -1, 4};
+    return {v.running ? NextAction::Kind::Wait : NextAction::Kind::Finish, -1, 0};
+  }
+  Verdict on_report(const TrialRecord& t, const std::vector<TrialRecord>&) override {
+    return t.epochs_run() == 2 && t.curve.back().value < 0.8 ? Verdict::Stop : Verdict::Continue;
+  }
+};
+
+struct StudyRun {
+  std::vector<TrialRecord> trials;
+  std::optional<TestResult> test;
+  std::vector<std::string> saved_states;
+  std::string log;
+};
+
+StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool broken_worker = false) {
+  const StudyConfig config = parse_study_config(kStudy, "t.yaml");
+  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  LocalNetwork net(workers + 1);
+  std::vector<std::thread> threads;
+  for (int r = 1; r <= workers; ++r) {
+    threads.emplace_back([&net, r, broken_worker] {
+      WorkerLoop worker(net.endpoint(r), [&]() -> std::unique_ptr<TrialRunner> {
+        if (broken_worker && r == 1) throw IoError("data/train.gz: no such file");
+        return std::make_unique<SyntheticRunner>();
+      });
+      worker.run();
+    });
+  }
+  StudyRun out;
+  std::ostringstream log;
+  Coordinator coordinator(config, *sampler, scheduler_override ? *scheduler_override : *scheduler,
+                          net.endpoint(0),
+                          [&](const StudySnapshot& s) { out.saved_states.push_back(s.state); }, log);
+  try {
+    coordinator.run();
+  } catch (...) {
+    for (int r = 1; r <= workers; ++r) {
+      net.endpoint(0).send(r, protocol::encode(protocol::Shutdown{}));
+    }
+    for (auto& t : threads) t.join();
+    throw;
+  }
+  for (auto& t : threads) t.join();
+  out.trials = coordinator.trials();
+  out.test = coordinator.test();
+  out.log = log.str();
+  return out;
+}
+
+TEST(Coordinator, RunsEveryTrialRecordsFailuresAndEvaluatesTheBest) {
+  const StudyRun run = run_study(3);
+  ASSERT_EQ(run.trials.size(), 12u);
+  std::set<int> workers;
+  int failed = 0;
+  for (const auto& t : run.trials) {
+    workers.insert(t.worker);
+    if (std::get<double>(t.params.at("lr")) > 0.3) {
+      EXPECT_EQ(t.status, TrialStatus::Failed);
+      EXPECT_EQ(t.reason, "loss became nan at epoch 2");
+      EXPECT_EQ(t.epochs_run(), 1);
+      ++failed;
+    } else {
+      EXPECT_EQ(t.status, TrialStatus::Completed) << t.id;
+      EXPECT_EQ(t.epochs_run(), 4);
+      EXPECT_EQ(t.curve.back().epoch, 4);
+    }
+    EXPECT_GE(t.end_time, t.start_time);
+  }
+  EXPECT_GT(failed, 0) << "the seed should draw a diverging lr";
+  EXPECT_EQ(workers, (std::set<int>{1, 2, 3})) << "work spreads over every worker";
+
+  const TrialRecord* best = best_trial(run.trials, Direction::Maximize);
+  ASSERT_NE(best, nullptr);
+  for (const auto& t : run.trials) {
+    if (t.status != TrialStatus::Failed) EXPECT_LE(*t.best_value(Direction::Maximize), *best->best_value(Direction::Maximize));
+  }
+  ASSERT_TRUE(run.test.has_value());
+  EXPECT_EQ(run.test->trial_id, best->id);
+  EXPECT_DOUBLE_EQ(run.test->accuracy, 0.5 + std::get<double>(best->params.at("lr")));
+
+  ASSERT_GE(run.saved_states.size(), 2u);
+  EXPECT_EQ(run.saved_states.front(), "running");
+  EXPECT_EQ(run.saved_states.back(), "finished");
+  EXPECT_NE(run.log.find("trial 0 "), std::string::npos);
+  EXPECT_NE(run.log.find("12/12 trials done"), std::string::npos) << run.log;
+}
+
+TEST(Coordinator, OneWorkerIsEnough) {
+  const StudyRun run = run_study(1);
+  EXPECT_EQ(run.trials.size(), 12u);
+  for (const auto& t : run.trials) EXPECT_EQ(t.worker, 1);
+}
+
+TEST(Coordinator, SchedulerVerdictsStopTrials) {
+  StopBadAtTwo scheduler;
+  const StudyRun run = run_study(2, &scheduler);
+  int stopped = 0;
+  for (const auto& t : run.trials) {
+    if (t.status == TrialStatus::Stopped) {
+      ++stopped;
+      EXPECT_EQ(t.epochs_run(), 2);
+      EXPECT_LT(t.curve.back().value, 0.8);
+    }
+  }
+  EXPECT_GT(stopped, 0);
+}
+
+TEST(Coordinator, AWorkerWithoutDataEndsTheStudyWithItsReason) {
+  try {
+    run_study(2, nullptr, true);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 1 cannot run trials: data/train.gz"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace rungs

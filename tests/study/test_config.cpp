@@ -1,0 +1,148 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "study/config.h"
+#include "study/errors.h"
+
+namespace rungs {
+namespace {
+
+const char* kGood = R"(
+name: fashion_mlp
+seed: 7
+objective: {model: mlp, metric: val_accuracy, direction: maximize, train_samples: 2000}
+search_space:
+  lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}
+  layers: {type: int, low: 1, high: 4}
+  width: {type: int, low: 64, high: 512, step: 64}
+  optimizer: {type: categorical, choices: [sgd, adam]}
+  momentum: {type: float, low: 0.0, high: 0.99, when: {optimizer: [sgd]}}
+  nesterov: {type: categorical, choices: [true, false], when: {optimizer: sgd}}
+  batch_size: {type: categorical, choices: [64, 128, "256"]}
+fixed: {dropout: 0.1}
+sampler: random
+scheduler: {name: fifo}
+budget: {max_trials: 12, epochs: 3}
+)";
+
+// Replaces the first occurrence of `from` in the good file by `to`.
+std::string variant(const std::string& from, const std::string& to) {
+  std::string text = kGood;
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return text.replace(pos, from.size(), to);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_study_config(text, "study.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Config, ParsesEveryField) {
+  const StudyConfig c = parse_study_config(kGood, "study.yaml");
+  EXPECT_EQ(c.name, "fashion_mlp");
+  EXPECT_EQ(c.output_dir, "runs/fashion_mlp");
+  EXPECT_EQ(c.study_file(), "runs/fashion_mlp/study.h5");
+  EXPECT_EQ(c.seed, 7u);
+  EXPECT_EQ(c.objective.train_samples, 2000);
+  EXPECT_EQ(c.objective.direction, Direction::Maximize);
+  ASSERT_EQ(c.space.size(), 7u);
+  const ParamSpec& lr = c.space.params()[0];
+  EXPECT_EQ(lr.name, "lr");  // file order is kept: parents come before children
+  EXPECT_TRUE(lr.log);
+  EXPECT_DOUBLE_EQ(lr.low, 1e-4);
+  EXPECT_EQ(c.space.find("width")->step, 64);
+  ASSERT_TRUE(c.space.find("momentum")->when.has_value());
+  EXPECT_EQ(c.space.find("momentum")->when->parent, "optimizer");
+  const auto& bs = c.space.find("batch_size")->choices;
+  EXPECT_EQ(bs[0], ParamValue(std::int64_t{64}));
+  EXPECT_EQ(bs[2], ParamValue(std::string("256")));  // quoted stays a string
+  EXPECT_EQ(c.space.find("nesterov")->choices[0], ParamValue(true));
+  EXPECT_EQ(c.fixed.at("dropout"), ParamValue(0.1));
+  EXPECT_EQ(c.sampler.name(), "random");
+  EXPECT_EQ(c.scheduler.name(), "fifo");
+  EXPECT_EQ(c.budget.max_trials, 12);
+  EXPECT_EQ(c.text, kGood);
+}
+
+TEST(Config, LossMetricDefaultsToMinimize) {
+  const StudyConfig c = parse_study_config(
+      variant("metric: val_accuracy, direction: maximize", "metric: val_loss"), "s.yaml");
+  EXPECT_EQ(c.objective.direction, Direction::Minimize);
+}
+
+TEST(Config, ErrorsNameFileFieldAndValue) {
+  EXPECT_EQ(error_of(variant("low: 1.0e-4", "low: -1")),
+            "study.yaml: search_space.lr.low: -1 must be > 0 when log is true");
+  EXPECT_EQ(error_of(variant("type: int, low: 1", "type: integer, low: 1")),
+            "study.yaml: search_space.layers.type: integer is not a parameter type (expected "
+            "float, int or categorical)");
+  EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 0")),
+            "study.yaml: budget.max_trials: 0 must be >= 1");
+  EXPECT_EQ(error_of(variant("epochs: 3", "epochs: three")),
+            "study.yaml: budget.epochs: three must be an integer");
+  EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
+            "study.yaml: sede: unknown field (expected one of: name, output, seed, objective, "
+            "search_space, fixed, sampler, scheduler, budget, resources)");
+  EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimiser: [sgd]}")),
+            "study.yaml: search_space.momentum.when.optimiser: (a list) names no parameter "
+            "defined above momentum");
+  EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimizer: [rmsprop]}")),
+            "study.yaml: search_space.momentum.when.optimizer[0]: rmsprop is not a value "
+            "optimizer can take");
+  EXPECT_EQ(error_of(variant("choices: [sgd, adam]", "choices: [sgd, sgd]")),
+            "study.yaml: search_space.optimizer.choices[1]: sgd appears twice in choices");
+  EXPECT_EQ(error_of(variant("low: 64, high: 512", "low: 600, high: 512")),
+            "study.yaml: search_space.width.low: 600 must be <= high (512)");
+  EXPECT_EQ(error_of(variant("fixed: {dropout: 0.1}", "fixed: {lr: 0.1}")),
+            "study.yaml: fixed.lr: 0.1 is also in search_space; a parameter is either fixed "
+            "or searched");
+  EXPECT_EQ(error_of(variant("direction: maximize", "direction: up")),
+            "study.yaml: objective.direction: up must be maximize or minimize");
+  EXPECT_EQ(error_of(variant("name: fashion_mlp", "name: my study")),
+            "study.yaml: name: my study must use only letters, digits, '_', '.' and '-'");
+}
+
+TEST(Config, MissingRequiredFields) {
+  EXPECT_EQ(error_of("name: x\nobjective: {model: mlp}\nsearch_space: {lr: {type: float, low: 0, high: 1}}\n"),
+            "study.yaml: budget: is required (max_trials and epochs)");
+  EXPECT_EQ(error_of("name: x\nsearch_space: {}\n"), "study.yaml: objective: is required");
+  EXPECT_EQ(error_of("- a\n- b\n"), "study.yaml: a study file must be a YAML map of fields");
+}
+
+TEST(Config, SyntaxErrorGivesLineAndColumn) {
+  const std::string e = error_of("name: x\nobjective: {model: mlp\n");
+  EXPECT_EQ(e.rfind("study.yaml:", 0), 0u) << e;
+  EXPECT_NE(e.find("not valid YAML"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << "one line: " << e;
+}
+
+TEST(Config, MissingFileIsAConfigError) {
+  try {
+    load_study_config("/nonexistent/study.yaml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/study.yaml: cannot read"), std::string::npos);
+  }
+}
+
+TEST(Config, AlgorithmOptionsRejectUnknownKeys) {
+  StudyConfig c = parse_study_config(
+      variant("scheduler: {name: fifo}", "scheduler: {name: asha, reduction_factr: 3}"), "s.yaml");
+  EXPECT_EQ(c.scheduler.name(), "asha");
+  EXPECT_EQ(c.scheduler.get_int("min_resource", 1), 1);
+  try {
+    c.scheduler.finish();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "s.yaml: scheduler.reduction_factr: 3 is not an option of asha");
+  }
+}
+
+}  // namespace
+}  // namespace rungs
