@@ -18,7 +18,6 @@
 #include "samplers/sampler.h"
 #include "schedulers/scheduler.h"
 #include "study/errors.h"
-#include "trainer/blas.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
 
@@ -109,10 +108,11 @@ std::string check_output(const StudyConfig& config) {
 
 }  // namespace
 
-int command_run(int& argc, char**& argv, const std::string& study_yaml) {
+int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output) {
   // Every rank validates on its own before MPI starts, so that a bad file ends every rank
   // with status 2 at once, without a hang and without writing anything.
-  const StudyConfig config = load_and_validate(study_yaml);
+  StudyConfig config = load_and_validate(study_yaml);
+  if (!output.empty()) config.output_dir = output;
 
   MpiSession mpi(argc, argv);
   char error[1024] = {0};
@@ -130,7 +130,6 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml) {
 
   MpiTransport transport(MPI_COMM_WORLD);
   if (mpi.rank() == 0) {
-    if (auto warning = slow_blas_warning()) std::cerr << "rungs: warning: " << *warning << std::endl;
     auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
     auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
     const std::string path = config.study_file();

@@ -14,6 +14,7 @@ StudyConfig load_and_validate(const std::string& path);
 int command_validate(const std::string& study_yaml);
 int command_best(const std::string& study_h5);
 /// Runs a study on every rank of the MPI job (rank 0 coordinates, the others train).
-int command_run(int& argc, char**& argv, const std::string& study_yaml);
+/// A non-empty `output` replaces the study file's output folder.
+int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output);
 
 }  // namespace rungs

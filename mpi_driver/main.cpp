@@ -14,9 +14,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "rungs 0.1.0");
   app.require_subcommand(1);
 
-  std::string run_file, validate_file, best_file;
+  std::string run_file, run_output, validate_file, best_file;
   auto* run = app.add_subcommand("run", "Run a study: mpirun -n 3 rungs run STUDY.yaml (1 coordinator + 2 workers)");
   run->add_option("study", run_file, "The study file (YAML)")->required();
+  run->add_option("-o,--output", run_output,
+                  "Folder for study.h5 and checkpoints, instead of the study file's output:");
   auto* validate = app.add_subcommand("validate", "Check a study file without running it");
   validate->add_option("study", validate_file, "The study file (YAML)")->required();
   auto* best = app.add_subcommand("best", "Show the best trial of a study: rungs best runs/NAME/study.h5");
@@ -32,7 +34,7 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return rungs::command_validate(validate_file);
     if (*best) return rungs::command_best(best_file);
-    return rungs::command_run(argc, argv, run_file);
+    return rungs::command_run(argc, argv, run_file, run_output);
   } catch (const rungs::ConfigError& e) {
     if (rungs::launcher_rank() == 0) std::cerr << "rungs: " << e.what() << std::endl;
     return 2;

@@ -18,6 +18,23 @@ std::string fmt(double v) {
   return buf;
 }
 
+// Parameters for a log line: floats to 4 significant digits (study.h5 keeps full precision).
+std::string short_params(const Params& params) {
+  std::string out = "{";
+  for (const auto& [name, value] : params) {
+    if (out.size() > 1) out += ", ";
+    out += name + ": ";
+    if (auto* d = std::get_if<double>(&value)) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.4g", *d);
+      out += buf;
+    } else {
+      out += to_string(value);
+    }
+  }
+  return out + "}";
+}
+
 std::string best_part(const std::vector<TrialRecord>& trials, const StudyConfig& config) {
   const TrialRecord* best = best_trial(trials, config.objective.direction);
   if (!best) return "no result yet";
@@ -38,7 +55,7 @@ std::string trial_line(const TrialRecord& t, const std::vector<TrialRecord>& tri
   } else if (auto v = t.best_value(config.objective.direction)) {
     line += ": " + config.objective.metric + " " + fmt(*v);
   }
-  return line + " | " + best_part(trials, config) + " | " + to_string(t.params);
+  return line + " | " + best_part(trials, config) + " | " + short_params(t.params);
 }
 
 std::string summary_line(const std::vector<TrialRecord>& trials, const StudyConfig& config) {

@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""End-to-end cases of `rungs` under real mpirun; results are read back with h5py.
+
+Usage: test_run.py CASE --rungs BUILD/rungs --mpiexec "mpirun --oversubscribe ..." --workdir DIR
+"""
+import argparse
+import hashlib
+import math
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+TINY = """\
+name: tiny
+seed: {seed}
+output: {output}
+objective: {{model: mlp, metric: val_accuracy, direction: maximize, train_samples: 2000, val_samples: 500}}
+search_space:
+  lr: {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
+  optimizer: {{type: categorical, choices: [adam, sgd]}}
+  momentum: {{type: float, low: 0.5, high: 0.9, when: {{optimizer: [sgd]}}}}
+  width: {{type: int, low: 32, high: 64, step: 32}}
+fixed: {fixed}
+sampler: random
+scheduler: fifo
+budget: {{max_trials: {trials}, epochs: 2}}
+resources: {{threads_per_worker: 1}}
+"""
+
+
+def write_study(workdir, name="tiny.yaml", seed=3, trials=4, fixed="{layers: 1}", **kw):
+    os.makedirs(workdir, exist_ok=True)
+    output = os.path.join(workdir, "out")
+    path = os.path.join(workdir, name)
+    text = TINY.format(seed=seed, output=output, trials=trials, fixed=fixed)
+    for old, new in kw.get("replace", []):
+        assert old in text, old
+        text = text.replace(old, new)
+    with open(path, "w") as f:
+        f.write(text)
+    return path, output
+
+
+def run(cmd, timeout=240):
+    print("$", " ".join(shlex.quote(c) for c in cmd), flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    print(p.stdout[-4000:], p.stderr[-4000:], sep="\n", flush=True)
+    return p
+
+
+def check(condition, message):
+    if not condition:
+        print("FAILED:", message, flush=True)
+        sys.exit(1)
+
+
+def strings(dataset):
+    return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]
+
+
+def check_study_file(path, trials, epochs, statuses=("completed",)):
+    """What a user reading study.h5 with h5py sees."""
+    with h5py.File(path, "r") as f:
+        check(f.attrs["format"] in ("rungs-study", b"rungs-study"), "format attribute")
+        check(f.attrs["state"] in ("finished", b"finished"), "study is finished")
+        check("name: tiny" in f["study_yaml"][()].decode(), "the study file's text is stored")
+        t = f["trials"]
+        ids = t["id"][()]
+        check(list(ids) == list(range(trials)), f"trial ids {ids}")
+        status = strings(t["status"])
+        check(all(s in statuses for s in status), f"statuses {status}")
+        lr = t["params/lr"][()]
+        check(lr.dtype == np.float64 and np.all((lr >= 1e-3) & (lr <= 1e-2)), f"lr column {lr}")
+        width = t["params/width"][()]
+        check(set(width) <= {32, 64}, f"width column {width}")
+        opt = strings(t["params/optimizer"])
+        if "momentum" in t["params"]:
+            active = t["params_active/momentum"][()] if "params_active" in t and "momentum" in t["params_active"] else None
+            mom = t["params/momentum"][()]
+            for i, o in enumerate(opt):
+                present = (active[i] if active is not None else not math.isnan(mom[i]))
+                check(present == (o == "sgd"), f"momentum present only for sgd (trial {i})")
+        c = f["curves"]
+        n_epochs = sum(int(e) for e in t["epochs_run"][()])
+        check(len(c["trial_id"]) == n_epochs, "one curve row per reported epoch")
+        completed = [i for i, s in enumerate(status) if s == "completed"]
+        for i in completed:
+            rows = c["trial_id"][()] == i
+            check(list(c["epoch"][()][rows]) == list(range(1, epochs + 1)), f"epochs of trial {i}")
+            acc = c["val_accuracy"][()][rows]
+            check(np.all((acc > 0) & (acc <= 1)), f"accuracy of trial {i}: {acc}")
+            check(math.isclose(t["best_value"][i], acc.max()), f"best_value of trial {i}")
+        if completed:
+            best = int(np.nanargmax(t["best_value"][()]))
+            check("test" in f, "the best trial's test accuracy is stored")
+            check(int(f["test"].attrs["trial_id"]) == best, "test result belongs to the best trial")
+            check(0.1 < float(f["test"].attrs["accuracy"]) <= 1.0, "test accuracy in range")
+        return status, strings(t["reason"])
+
+
+def case_mpi(args, ranks):
+    study, output = write_study(args.workdir)
+    p = run(shlex.split(args.mpiexec) + ["-n", str(ranks), args.rungs, "run", study])
+    check(p.returncode == 0, f"rungs run exit status {p.returncode}")
+    check("trial 3 completed after 2 epochs" in p.stdout, "one progress line per finished trial")
+    check("best trial" in p.stdout and output in p.stdout, "prints the best trial and where results are")
+    path = os.path.join(output, "study.h5")
+    check_study_file(path, trials=4, epochs=2)
+    best = run([args.rungs, "best", path])
+    check(best.returncode == 0 and "best trial" in best.stdout and "test accuracy" in best.stdout,
+          "rungs best shows the best trial")
+    dump = run(["h5dump", "-H", path])
+    check(dump.returncode == 0, "h5dump reads the file")
+
+
+def case_nan_trial(args):
+    study, output = write_study(args.workdir, trials=3, fixed="{layers: 1, lr: 1.0e+8, optimizer: sgd}",
+                                replace=[("  lr: {type: float, low: 1.0e-3, high: 1.0e-2, log: true}\n", ""),
+                                         ("  optimizer: {type: categorical, choices: [adam, sgd]}\n", ""),
+                                         ("when: {optimizer: [sgd]}", "")])
+    p = run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study])
+    check(p.returncode == 0, "a study whose trials all diverge still ends cleanly")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        status = strings(f["trials/status"])
+        reasons = strings(f["trials/reason"])
+    check(status == ["failed"] * 3, f"diverging trials are failed: {status}")
+    check(all("nan" in r.lower() or "inf" in r.lower() for r in reasons), f"reasons name the NaN: {reasons}")
+
+
+def case_bad_config(args):
+    study, output = write_study(args.workdir, replace=[("low: 1.0e-3", "low: -1")])
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study], timeout=60)
+    check(p.returncode == 2, f"exit status 2, got {p.returncode}")
+    expected = f"rungs: {study}: search_space.lr.low: -1 must be > 0 when log is true"
+    ours = [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
+    check(ours == [expected], f"exactly one error line naming file, field and value: {ours}")
+    check(not os.path.exists(output), "no file is written")
+
+
+def case_existing_study(args):
+    study, output = write_study(args.workdir)
+    os.makedirs(output, exist_ok=True)
+    path = os.path.join(output, "study.h5")
+    with open(path, "wb") as f:
+        f.write(b"precious results")
+    before = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study], timeout=60)
+    check(p.returncode == 2, f"exit status 2, got {p.returncode}")
+    check("already exists" in p.stderr, "says the study exists")
+    check(hashlib.sha256(open(path, "rb").read()).hexdigest() == before, "the old file is untouched")
+
+
+def case_single_rank(args):
+    study, output = write_study(args.workdir)
+    p = run(shlex.split(args.mpiexec) + ["-n", "1", args.rungs, "run", study], timeout=60)
+    check(p.returncode == 2 and "at least 2 MPI ranks" in p.stderr, "one rank is a clear error")
+    check(not os.path.exists(os.path.join(output, "study.h5")), "no study file")
+
+
+def case_validate(args):
+    study, _ = write_study(args.workdir)
+    p = run([args.rungs, "validate", study])
+    check(p.returncode == 0 and "ok" in p.stdout, "a good file validates")
+    bad, _ = write_study(args.workdir, name="bad.yaml", replace=[("width:", "widht:")])
+    p = run([args.rungs, "validate", bad])
+    check(p.returncode == 2, "an unknown hyperparameter is an input error")
+    check(len(p.stderr.strip().splitlines()) == 1 and "search_space.widht" in p.stderr,
+          "one line naming the field")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case")
+    ap.add_argument("--rungs", required=True)
+    ap.add_argument("--mpiexec", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    cases = {
+        "three_ranks": lambda: case_mpi(args, 3),
+        "two_ranks": lambda: case_mpi(args, 2),
+        "nan_trial": lambda: case_nan_trial(args),
+        "bad_config": lambda: case_bad_config(args),
+        "existing_study": lambda: case_existing_study(args),
+        "single_rank": lambda: case_single_rank(args),
+        "validate": lambda: case_validate(args),
+    }
+    cases[args.case]()
+    print("ok", args.case)
+
+
+if __name__ == "__main__":
+    main()
