@@ -116,6 +116,19 @@ def case_mpi(args, ranks):
           "rungs best shows the best trial")
     dump = run(["h5dump", "-H", path])
     check(dump.returncode == 0, "h5dump reads the file")
+    check_readme_example(path)
+
+
+def check_readme_example(path):
+    """The README's pandas example runs as printed on a real study file."""
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    blocks = [b.split("```")[0] for b in readme.split("```python\n")[1:]]
+    example = next(b for b in blocks if "pd.DataFrame" in b)
+    code = example.replace("runs/fashion_mlp/study.h5", path)
+    code += "\nassert len(trials) == 4 and len(curves) == trials.epochs_run.sum()\n"
+    code += "assert set(trials.status) == {'completed'} and 'lr' in trials.columns\n"
+    p = run([sys.executable, "-c", code])
+    check(p.returncode == 0, "the README's pandas example runs")
 
 
 def case_nan_trial(args):
