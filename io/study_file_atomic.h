@@ -1,0 +1,17 @@
+#pragma once
+/// Crash-safe replacement of a whole file (used by write_study_file).
+#include <functional>
+#include <string>
+
+namespace rungs {
+
+/// Replaces `path` with the file that `write` creates at `path + ".tmp"`, so that a crash
+/// at any instant leaves `path` either as it was or complete with the new content: the
+/// temporary is written, fsynced, renamed over `path`, and the directory fsynced. A stale
+/// temporary left by a killed writer is removed first. When `write` or a later step
+/// throws, the temporary is removed and the exception propagates (IoError naming the file
+/// for the POSIX steps).
+void replace_file_atomically(const std::string& path,
+                             const std::function<void(const std::string& temporary)>& write);
+
+}  // namespace rungs

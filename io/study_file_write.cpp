@@ -1,0 +1,150 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "io/h5_attribute.h"
+#include "io/h5_column.h"
+#include "io/study_file.h"
+#include "io/study_file_atomic.h"
+#include "io/study_file_layout.h"
+#include "io/study_file_params.h"
+#include "study/errors.h"
+
+#ifndef RUNGS_VERSION
+#define RUNGS_VERSION "unknown"
+#endif
+
+namespace rungs {
+namespace {
+
+using Trials = std::vector<const TrialRecord*>;
+
+/// One value per trial, in row order.
+template <class T, class Field>
+std::vector<T> column(const Trials& trials, Field field) {
+  std::vector<T> values;
+  values.reserve(trials.size());
+  for (const TrialRecord* trial : trials) values.push_back(static_cast<T>(field(*trial)));
+  return values;
+}
+
+double or_nan(const std::optional<double>& value) {
+  return value.value_or(std::numeric_limits<double>::quiet_NaN());
+}
+
+void write_root_attributes(const h5::Group& root, const StudySnapshot& snapshot) {
+  const StudyConfig& config = *snapshot.config;
+  h5::write_string_attribute(root, layout::kFormatAttribute, layout::kFormat);
+  h5::write_int_attribute(root, layout::kVersionAttribute, kStudyFormatVersion);
+  h5::write_string_attribute(root, "name", config.name);
+  h5::write_string_attribute(root, "metric", config.objective.metric);
+  h5::write_string_attribute(root, "direction", to_string(config.objective.direction));
+  h5::write_string_attribute(root, "state", snapshot.state);
+  h5::write_double_attribute(root, "start_time", snapshot.start_time);
+  h5::write_double_attribute(root, "elapsed", snapshot.elapsed);
+  h5::write_string_attribute(root, "rungs_version", RUNGS_VERSION);
+}
+
+void write_trials(const h5::Group& root, const StudyConfig& config, const Trials& trials) {
+  const Direction direction = config.objective.direction;
+  const h5::Group group = root.create_group(layout::kTrials);
+  using I64 = std::int64_t;
+  h5::write_column(group, "id", column<I64>(trials, [](auto& t) { return t.id; }));
+  h5::write_column(group, "status",
+                   column<std::string>(trials, [](auto& t) { return to_string(t.status); }));
+  h5::write_column(group, "seed", column<std::uint64_t>(trials, [](auto& t) { return t.seed; }));
+  h5::write_column(group, "max_epochs", column<I64>(trials, [](auto& t) { return t.max_epochs; }));
+  h5::write_column(group, "epochs_run",
+                   column<I64>(trials, [](auto& t) { return t.epochs_run(); }));
+  h5::write_column(group, "rung", column<I64>(trials, [](auto& t) { return t.rung; }));
+  h5::write_column(group, "worker", column<I64>(trials, [](auto& t) { return t.worker; }));
+  h5::write_column(group, "attempts", column<I64>(trials, [](auto& t) { return t.attempts; }));
+  h5::write_column(group, "checkpoint_epoch",
+                   column<I64>(trials, [](auto& t) { return t.checkpoint_epoch; }));
+  h5::write_column(group, "start_time",
+                   column<double>(trials, [](auto& t) { return t.start_time; }));
+  h5::write_column(group, "end_time", column<double>(trials, [](auto& t) { return t.end_time; }));
+  h5::write_column(group, "best_value", column<double>(trials, [direction](auto& t) {
+                     return or_nan(t.best_value(direction));
+                   }));
+  h5::write_column(group, "last_value",
+                   column<double>(trials, [](auto& t) { return or_nan(t.last_value()); }));
+  h5::write_column(group, "reason", column<std::string>(trials, [](auto& t) { return t.reason; }));
+  write_param_columns(group, config.space, trials);
+}
+
+/// Long format: one row per reported epoch, by trial id then epoch.
+void write_curves(const h5::Group& root, const Trials& trials) {
+  std::size_t rows = 0;
+  for (const TrialRecord* trial : trials) rows += trial->curve.size();
+  std::vector<std::int64_t> trial_id, epoch;
+  std::vector<double> value, val_accuracy, val_loss, train_loss, seconds, time;
+  for (auto* integers : {&trial_id, &epoch}) integers->reserve(rows);
+  for (auto* reals : {&value, &val_accuracy, &val_loss, &train_loss, &seconds, &time}) {
+    reals->reserve(rows);
+  }
+  for (const TrialRecord* trial : trials) {
+    for (const EpochResult& result : trial->curve) {
+      trial_id.push_back(trial->id);
+      epoch.push_back(result.epoch);
+      value.push_back(result.value);
+      val_accuracy.push_back(result.val_accuracy);
+      val_loss.push_back(result.val_loss);
+      train_loss.push_back(result.train_loss);
+      seconds.push_back(result.seconds);
+      time.push_back(result.time);
+    }
+  }
+  const h5::Group group = root.create_group(layout::kCurves);
+  h5::write_column(group, "trial_id", trial_id);
+  h5::write_column(group, "epoch", epoch);
+  h5::write_column(group, "value", value);
+  h5::write_column(group, "val_accuracy", val_accuracy);
+  h5::write_column(group, "val_loss", val_loss);
+  h5::write_column(group, "train_loss", train_loss);
+  h5::write_column(group, "seconds", seconds);
+  h5::write_column(group, "time", time);
+}
+
+std::vector<std::uint8_t> bytes_of(const std::string& text) {
+  return std::vector<std::uint8_t>(text.begin(), text.end());
+}
+
+void write_contents(const std::string& path, const StudySnapshot& snapshot) {
+  Trials trials;
+  trials.reserve(snapshot.trials->size());
+  for (const TrialRecord& trial : *snapshot.trials) trials.push_back(&trial);
+  std::stable_sort(trials.begin(), trials.end(),
+                   [](const TrialRecord* a, const TrialRecord* b) { return a->id < b->id; });
+
+  h5::File file = h5::File::create(path);
+  {
+    const h5::Group root = file.root();
+    write_root_attributes(root, snapshot);
+    h5::write_scalar_string(root, layout::kStudyYaml, snapshot.config->text);
+    write_trials(root, *snapshot.config, trials);
+    write_curves(root, trials);
+    if (snapshot.test) {
+      const h5::Group test = root.create_group(layout::kTest);
+      h5::write_int_attribute(test, "trial_id", snapshot.test->trial_id);
+      h5::write_double_attribute(test, "accuracy", snapshot.test->accuracy);
+      h5::write_double_attribute(test, "loss", snapshot.test->loss);
+    }
+    const h5::Group state = root.create_group(layout::kState);
+    h5::write_column(state, "sampler", bytes_of(snapshot.sampler_state));
+    h5::write_column(state, "scheduler", bytes_of(snapshot.scheduler_state));
+  }
+  file.close();
+}
+
+}  // namespace
+
+void write_study_file(const std::string& path, const StudySnapshot& snapshot) {
+  if (snapshot.config == nullptr || snapshot.trials == nullptr) {
+    throw Error("write_study_file(" + path + "): the snapshot has no config or no trials");
+  }
+  replace_file_atomically(
+      path, [&snapshot](const std::string& temporary) { write_contents(temporary, snapshot); });
+}
+
+}  // namespace rungs

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Reads study.h5 files the way a user would, with h5py and numpy, and checks them.
+
+check_study_h5.py FILE            the sample study written by write_sample_study
+check_study_h5.py --open-only F.. each file opens and its columns have matching lengths
+"""
+import sys
+
+import h5py
+import numpy as np
+
+STATUSES = ["completed", "stopped", "failed", "running", "paused", "completed"]
+EPOCHS = [0, 7, 3, 10, 6, 2]
+TRIAL_COLUMNS = {
+    "id": np.int64, "seed": np.uint64, "max_epochs": np.int64, "epochs_run": np.int64,
+    "rung": np.int64, "worker": np.int64, "attempts": np.int64, "checkpoint_epoch": np.int64, "start_time": np.float64, "end_time": np.float64,
+    "best_value": np.float64, "last_value": np.float64,
+}
+CURVE_COLUMNS = ["trial_id", "epoch", "value", "val_accuracy", "val_loss", "train_loss",
+                 "seconds", "time"]
+
+
+def check_lengths(f):
+    assert f.attrs["format"] == "rungs-study", f.attrs["format"]
+    n = len(f["trials/id"])
+    for name, column in f["trials"].items():
+        if isinstance(column, h5py.Dataset):
+            assert len(column) == n, (name, len(column), n)
+    for group in ("trials/params", "trials/params_active"):
+        for name, column in f[group].items():
+            assert len(column) == n, (group, name)
+    rows = len(f["curves/trial_id"])
+    for name in CURVE_COLUMNS:
+        assert len(f["curves"][name]) == rows, name
+    assert rows == int(f["trials/epochs_run"][:].sum())
+    return n
+
+
+def check_sample(path):
+    with h5py.File(path, "r") as f:
+        n = check_lengths(f)
+        assert n == 6, n
+        assert isinstance(f.attrs["name"], str) and f.attrs["name"] == "t"
+        assert f.attrs["format_version"] == 1
+        assert f.attrs["direction"] == "maximize"
+        assert f.attrs["metric"] == "val_accuracy"
+        assert f.attrs["state"] == "finished"
+        assert f.attrs["elapsed"] == 42.0
+        assert isinstance(f.attrs["rungs_version"], str)
+        assert "search_space:" in f["study_yaml"].asstr()[()]
+
+        trials = f["trials"]
+        for name, dtype in TRIAL_COLUMNS.items():
+            assert trials[name].dtype == dtype, (name, trials[name].dtype)
+        assert list(trials["id"][:]) == list(range(6))
+        statuses = list(trials["status"].asstr()[:])
+        assert all(isinstance(s, str) for s in statuses)
+        assert statuses == STATUSES, statuses
+        assert list(trials["epochs_run"][:]) == EPOCHS
+        assert list(trials["seed"][:]) == [1000 + i for i in range(6)]
+        assert list(trials["attempts"][:]) == [1, 2, 3, 1, 2, 3]
+        assert list(trials["checkpoint_epoch"][:]) == [e // 2 for e in EPOCHS]
+        reasons = list(trials["reason"].asstr()[:])
+        assert reasons[2] == "loss became NaN at epoch 2", reasons
+        assert np.isnan(trials["best_value"][0]) and np.isnan(trials["last_value"][0])
+
+        params = trials["params"]
+        kinds = {name: params[name].attrs["kind"] for name in params}
+        assert kinds == {"lr": "float", "layers": "int", "optimizer": "string",
+                         "momentum": "float", "nesterov": "bool", "width": "string"}, kinds
+        assert params["lr"].dtype == np.float64
+        assert np.allclose(params["lr"][:], [0.001 * (i + 1) for i in range(6)])
+        assert params["layers"].dtype == np.int64
+        assert list(params["layers"][:]) == [1, 2, 3, 4, 1, 2]
+        optimizer = list(params["optimizer"].asstr()[:])
+        assert optimizer == ["adam", "sgd"] * 3, optimizer
+        nesterov = params["nesterov"][:]
+        assert nesterov.dtype == np.bool_, nesterov.dtype
+        assert list(nesterov) == [True, False, False, True, False, False]
+        assert list(params["width"].asstr()[:]) == ["64", "auto"] * 3
+        active = trials["params_active"]
+        assert list(active) == ["momentum"], list(active)
+        assert active["momentum"].dtype == np.bool_
+        present = active["momentum"][:]
+        assert list(present) == [o == "sgd" for o in optimizer]
+        momentum = params["momentum"][:]
+        assert np.all(np.isnan(momentum[~present])) and np.all(momentum[present] == 0.9)
+
+        curves = f["curves"]
+        trial_id = curves["trial_id"][:]
+        epoch = curves["epoch"][:]
+        assert len(trial_id) == sum(EPOCHS)
+        assert np.all(np.diff(trial_id) >= 0)
+        for i in range(6):
+            rows = trial_id == i
+            assert list(epoch[rows]) == list(range(1, EPOCHS[i] + 1)), (i, epoch[rows])
+            if EPOCHS[i]:
+                values = curves["value"][rows]
+                assert trials["best_value"][i] == values.max()
+                assert trials["last_value"][i] == values[-1]
+
+        test = f["test"].attrs
+        assert test["trial_id"] == 3 and test["accuracy"] == 0.875 and test["loss"] == 0.4
+        sampler = f["state/sampler"][:]
+        assert sampler.dtype == np.uint8 and sampler.tobytes() == b"sampler-state"
+        assert len(f["state/scheduler"]) == 0
+    print(f"{path}: ok ({n} trials, {sum(EPOCHS)} curve rows)")
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "--open-only":
+        for path in argv[2:]:
+            with h5py.File(path, "r") as f:
+                check_lengths(f)
+        print(f"h5py opened {len(argv) - 2} files")
+        return 0
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    check_sample(argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,179 @@
+#include "study_fixture.h"
+
+#include <cmath>
+
+namespace rungs::testing {
+
+const char* const kStudyYaml = R"(name: t
+seed: 1
+objective: {model: mlp, metric: val_accuracy, direction: maximize}
+search_space:
+  lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}
+  layers: {type: int, low: 1, high: 4}
+  optimizer: {type: categorical, choices: [sgd, adam]}
+  momentum: {type: float, low: 0.0, high: 0.99, when: {optimizer: [sgd]}}
+  nesterov: {type: categorical, choices: [true, false]}
+  width: {type: categorical, choices: [64, auto]}
+sampler: random
+scheduler: fifo
+budget: {max_trials: 4, epochs: 2}
+)";
+
+namespace {
+
+ParamSpec numeric(const std::string& name, ParamKind kind, double low, double high) {
+  ParamSpec spec;
+  spec.name = name;
+  spec.kind = kind;
+  spec.low = low;
+  spec.high = high;
+  spec.step = kind == ParamKind::Int ? 1.0 : 0.0;
+  return spec;
+}
+
+ParamSpec categorical(const std::string& name, std::vector<ParamValue> choices) {
+  ParamSpec spec;
+  spec.name = name;
+  spec.kind = ParamKind::Categorical;
+  spec.choices = std::move(choices);
+  return spec;
+}
+
+std::string text(const char* value) { return std::string(value); }
+
+}  // namespace
+
+StudyConfig sample_config() {
+  ParamSpec lr = numeric("lr", ParamKind::Float, 1.0e-4, 1.0e-1);
+  lr.log = true;
+  ParamSpec momentum = numeric("momentum", ParamKind::Float, 0.0, 0.99);
+  momentum.when = Condition{"optimizer", {text("sgd")}};
+  StudyConfig config;
+  config.path = "study.yaml";
+  config.text = kStudyYaml;
+  config.name = "t";
+  config.output_dir = "runs/t";
+  config.seed = 1;
+  config.objective.metric = "val_accuracy";
+  config.objective.direction = Direction::Maximize;
+  config.space = SearchSpace({lr, numeric("layers", ParamKind::Int, 1, 4),
+                              categorical("optimizer", {text("sgd"), text("adam")}), momentum,
+                              categorical("nesterov", {true, false}),
+                              categorical("width", {std::int64_t{64}, text("auto")})});
+  config.budget.max_trials = 4;
+  config.budget.epochs = 2;
+  return config;
+}
+
+TrialRecord sample_trial(int id, int max_epochs) {
+  static const TrialStatus kStatuses[] = {TrialStatus::Completed, TrialStatus::Stopped,
+                                          TrialStatus::Failed, TrialStatus::Running,
+                                          TrialStatus::Paused};
+  TrialRecord trial;
+  trial.id = id;
+  trial.status = kStatuses[id % 5];
+  trial.params["lr"] = 0.001 * (id + 1);
+  trial.params["layers"] = std::int64_t{1 + id % 4};
+  trial.params["optimizer"] = text(id % 2 == 0 ? "adam" : "sgd");
+  if (id % 2 == 1) trial.params["momentum"] = 0.9;
+  trial.params["nesterov"] = id % 3 == 0;
+  if (id % 2 == 0) {
+    trial.params["width"] = std::int64_t{64};
+  } else {
+    trial.params["width"] = text("auto");
+  }
+  trial.seed = 1000 + static_cast<std::uint64_t>(id);
+  trial.max_epochs = max_epochs;
+  trial.rung = id % 3;
+  trial.worker = 1 + id % 2;
+  trial.attempts = 1 + id % 3;
+  trial.start_time = 1.7e9 + id;
+  trial.end_time = is_finished(trial.status) ? trial.start_time + 60.0 : 0.0;
+  if (trial.status == TrialStatus::Failed) trial.reason = "loss became NaN at epoch 2";
+  if (trial.status == TrialStatus::Stopped) trial.reason = "below the median at rung 1";
+  const int epochs = (7 * id) % 11;
+  trial.checkpoint_epoch = epochs / 2;
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    EpochResult result;
+    result.epoch = epoch;
+    result.value = 0.5 + 0.04 * epoch - 0.001 * id;
+    result.val_accuracy = result.value;
+    result.val_loss = 1.0 / epoch + 0.01 * id;
+    result.train_loss = 0.9 / epoch;
+    result.seconds = 1.5 + 0.1 * epoch;
+    result.time = 10.0 * id + epoch;
+    trial.curve.push_back(result);
+  }
+  return trial;
+}
+
+std::vector<TrialRecord> sample_trials(int count) {
+  std::vector<TrialRecord> trials;
+  for (int id = 0; id < count; ++id) trials.push_back(sample_trial(id));
+  return trials;
+}
+
+TrialRecord timing_trial(int id, int epochs) {
+  TrialRecord trial = sample_trial(id, epochs);
+  trial.curve.clear();
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    EpochResult result;
+    result.epoch = epoch;
+    result.value = std::sin(id + epoch);
+    result.val_accuracy = result.value;
+    result.val_loss = std::cos(id * epoch);
+    result.train_loss = 1.0 / epoch;
+    result.seconds = 2.0;
+    result.time = 2.0 * epoch;
+    trial.curve.push_back(result);
+  }
+  return trial;
+}
+
+TrialRecord stored_form(TrialRecord trial) {
+  const auto width = trial.params.find("width");
+  if (width != trial.params.end()) width->second = to_string(width->second);
+  return trial;
+}
+
+namespace {
+
+bool same_epoch(const EpochResult& a, const EpochResult& b) {
+  return a.epoch == b.epoch && a.value == b.value && a.val_accuracy == b.val_accuracy &&
+         a.val_loss == b.val_loss && a.train_loss == b.train_loss && a.seconds == b.seconds &&
+         a.time == b.time;
+}
+
+}  // namespace
+
+std::string difference(const TrialRecord& a, const TrialRecord& b) {
+  const std::string where = "trial " + std::to_string(a.id) + ": ";
+  if (a.id != b.id) return where + "id differs: " + std::to_string(b.id);
+  if (a.params != b.params) {
+    return where + "params differ: " + to_string(a.params) + " vs " + to_string(b.params);
+  }
+  if (a.status != b.status) {
+    return where + "status differs: " + to_string(a.status) + " vs " + to_string(b.status);
+  }
+  if (a.seed != b.seed || a.max_epochs != b.max_epochs || a.rung != b.rung ||
+      a.worker != b.worker || a.attempts != b.attempts ||
+      a.checkpoint_epoch != b.checkpoint_epoch) {
+    return where + "seed, max_epochs, rung, worker, attempts or checkpoint_epoch differs";
+  }
+  if (a.start_time != b.start_time || a.end_time != b.end_time) {
+    return where + "start_time or end_time differs";
+  }
+  if (a.reason != b.reason)
+    return where + "reason differs: '" + a.reason + "' vs '" + b.reason + "'";
+  if (a.curve.size() != b.curve.size()) {
+    return where + "curve has " + std::to_string(a.curve.size()) + " vs " +
+           std::to_string(b.curve.size()) + " epochs";
+  }
+  for (std::size_t i = 0; i < a.curve.size(); ++i) {
+    if (!same_epoch(a.curve[i], b.curve[i]))
+      return where + "curve differs at row " + std::to_string(i);
+  }
+  return "";
+}
+
+}  // namespace rungs::testing
