@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "study/errors.h"
+#include "study/fault.h"
 
 namespace rungs {
 namespace {
@@ -62,6 +63,7 @@ void replace_file_atomically(const std::string& path,
   remove_if_present(temporary);
   try {
     write(temporary);
+    fault::point("snapshot.before_rename");
     Fd file(temporary, O_RDONLY | O_CLOEXEC);
     file.fsync();
     file.close();

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "io/study_journal.h"
+#include "study/fault.h"
 
 namespace rungs {
 
@@ -27,10 +28,14 @@ void StudyStore::epoch_added(const TrialRecord& trial, const EpochResult& result
   journal_->append(journal::epoch_record(trial.id, result));
 }
 
-void StudyStore::commit() { journal_->sync(); }
+void StudyStore::commit() {
+  fault::point("journal.before_sync");
+  journal_->sync();
+}
 
 void StudyStore::snapshot(const StudySnapshot& snapshot) {
   write_study_file(path_, snapshot);
+  fault::point("snapshot.before_journal_reset");
   // The snapshot holds every record; a kill before this line only leaves records that
   // replay to the same state.
   journal_->reset();

@@ -10,13 +10,17 @@
 #include <thread>
 
 #include "io/study_file.h"
+#include "io/study_lock.h"
+#include "io/study_store.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/mpi_session.h"
 #include "mpi_driver/mpi_transport.h"
 #include "mpi_driver/progress.h"
+#include "mpi_driver/signals.h"
 #include "mpi_driver/worker.h"
 #include "samplers/sampler.h"
 #include "schedulers/scheduler.h"
+#include "study/config_compat.h"
 #include "study/errors.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
@@ -89,21 +93,33 @@ int worker_threads(const StudyConfig& config, const MpiSession& mpi) {
   return std::max(1, cores / workers);
 }
 
-/// Rank 0 decides whether the output can be written; every rank learns the answer so that
-/// all of them exit together. Returns the error, empty when fine.
-std::string check_output(const StudyConfig& config) {
-  if (fs::exists(config.study_file())) {
-    return config.study_file() +
-           ": already exists; rungs never overwrites results (remove it, or set output: in " +
-           config.path + " to another folder)";
-  }
+/// What rank 0 opens before the study starts: the output folder, the lock, the store and,
+/// for a study that exists, its records checked against the study file.
+struct Opened {
+  std::unique_ptr<StudyLock> lock;
+  std::unique_ptr<StudyStore> store;
+};
+
+Opened open_study(const StudyConfig& config) {
   std::error_code ec;
   fs::create_directories(config.output_dir, ec);
-  if (ec) return config.output_dir + ": cannot create the output folder (" + ec.message() + ")";
+  if (ec) throw ConfigError(config.output_dir + ": cannot create the output folder (" + ec.message() + ")");
   if (::access(config.output_dir.c_str(), W_OK) != 0) {
-    return config.output_dir + ": the output folder is not writable";
+    throw ConfigError(config.output_dir + ": the output folder is not writable");
   }
-  return {};
+  Opened o;
+  o.lock = std::make_unique<StudyLock>(config.study_file());
+  try {
+    o.store = std::make_unique<StudyStore>(config.study_file());
+  } catch (const IoError& e) {
+    throw ConfigError(std::string(e.what()) + "; the file was left as it is");
+  }
+  if (const auto& old = o.store->existing()) {
+    const std::string problem = resume_incompatibility(
+        config, old->config_text, config.study_file(), static_cast<int>(old->trials.size()));
+    if (!problem.empty()) throw ConfigError(problem);
+  }
+  return o;
 }
 
 }  // namespace
@@ -115,12 +131,23 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   if (!output.empty()) config.output_dir = output;
 
   MpiSession mpi(argc, argv);
+  // Handlers only count; rank 0 turns the first signal into a drain. Workers keep running
+  // until rank 0 interrupts them (mpirun forwards signals to every rank).
+  watch_stop_signals(parse_signal(config.durability.stop_signal));
+
+  // Rank 0 opens the study; every rank learns whether that worked, so all exit together.
+  Opened opened;
   char error[1024] = {0};
   if (mpi.rank() == 0) {
-    std::string problem = mpi.size() < 2
-        ? "rungs run needs at least 2 MPI ranks (1 coordinator + workers), e.g. mpirun -n 3 rungs run " + study_yaml
-        : check_output(config);
-    std::snprintf(error, sizeof error, "%s", problem.c_str());
+    try {
+      if (mpi.size() < 2) {
+        throw ConfigError("rungs run needs at least 2 MPI ranks (1 coordinator + workers), e.g. "
+                          "mpirun -n 3 rungs run " + study_yaml);
+      }
+      opened = open_study(config);
+    } catch (const ConfigError& e) {
+      std::snprintf(error, sizeof error, "%s", e.what());
+    }
   }
   MPI_Bcast(error, sizeof error, MPI_CHAR, 0, MPI_COMM_WORLD);
   if (error[0] != '\0') {
@@ -129,30 +156,62 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   }
 
   MpiTransport transport(MPI_COMM_WORLD);
-  if (mpi.rank() == 0) {
-    auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
-    auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
-    const std::string path = config.study_file();
-    std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
-              << " workers, " << worker_threads(config, mpi) << " threads each; results in "
-              << path << std::endl;
-    Coordinator coordinator(config, *sampler, *scheduler, transport,
-                            [&](const StudySnapshot& s) { write_study_file(path, s); }, std::cout);
-    coordinator.run();
-    if (const TrialRecord* best = best_trial(coordinator.trials(), config.objective.direction)) {
-      std::printf("best trial %d: %s %.4f %s\n", best->id, config.objective.metric.c_str(),
-                  *best->best_value(config.objective.direction), to_string(best->params).c_str());
-      if (coordinator.test()) std::printf("test accuracy of trial %d: %.4f\n", best->id, coordinator.test()->accuracy);
-    }
-    std::printf("results: %s (rungs best %s)\n", path.c_str(), path.c_str());
-    std::fflush(stdout);
-  } else {
+  if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
     settings.threads = worker_threads(config, mpi);
     WorkerLoop worker(transport, [&] { return make_torch_runner(settings); });
     worker.run();
+    return 0;
   }
+
+  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  CoordinatorOptions options;
+  options.max_attempts = config.durability.max_attempts;
+  options.grace = std::chrono::seconds(config.durability.grace_seconds);
+  options.stop_requests = [] { return stop_requests(); };
+  Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);
+
+  const std::string path = config.study_file();
+  std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
+            << " workers, " << worker_threads(config, mpi) << " threads each; results in "
+            << path << std::endl;
+  if (opened.lock->recovered()) {
+    std::cout << elapsed_prefix(0) << "took over the lock of a run that is gone" << std::endl;
+  }
+  if (const auto& old = opened.store->existing()) {
+    ResumeState state;
+    state.trials = old->trials;
+    restore_choice_types(config.space, state.trials);
+    state.elapsed = old->elapsed;
+    state.start_time = old->start_time;
+    state.test = old->test;
+    sampler->load_state(old->sampler_state);
+    int finished = 0, running = 0;
+    for (const auto& t : state.trials) {
+      finished += is_finished(t.status) ? 1 : 0;
+      running += t.status == TrialStatus::Running ? 1 : 0;
+    }
+    std::cout << elapsed_prefix(old->elapsed) << "resuming: " << state.trials.size()
+              << " trials recorded, " << finished << " finished, " << running
+              << " to restart from their checkpoints" << std::endl;
+    coordinator.resume(std::move(state));
+  }
+
+  const StudyEnd end = coordinator.run();
+  if (end == StudyEnd::Interrupted) {
+    std::cout << "interrupted by " << signal_name(last_stop_signal()) << "; study saved in "
+              << path << "; exit status " << kExitResume << " (run again to resume)" << std::endl;
+    return kExitResume;
+  }
+  if (const TrialRecord* best = best_trial(coordinator.trials(), config.objective.direction)) {
+    std::printf("best trial %d: %s %.4f %s\n", best->id, config.objective.metric.c_str(),
+                *best->best_value(config.objective.direction), to_string(best->params).c_str());
+    if (coordinator.test()) std::printf("test accuracy of trial %d: %.4f\n", best->id, coordinator.test()->accuracy);
+  }
+  std::printf("results: %s (rungs best %s)\n", path.c_str(), path.c_str());
+  std::fflush(stdout);
   return 0;
 }
 

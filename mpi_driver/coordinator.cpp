@@ -16,44 +16,76 @@ double unix_now() {
 }  // namespace
 
 Coordinator::Coordinator(const StudyConfig& config, Sampler& sampler, Scheduler& scheduler,
-                         Transport& transport, Persist persist, std::ostream& log,
+                         Transport& transport, StudyRecorder& recorder, std::ostream& log,
                          CoordinatorOptions options)
     : config_(config),
       sampler_(sampler),
       scheduler_(scheduler),
       transport_(transport),
-      persist_(std::move(persist)),
+      recorder_(recorder),
       log_(log),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 double Coordinator::elapsed() const {
-  return std::chrono::duration<double>(Clock::now() - started_).count();
+  return elapsed_before_ + std::chrono::duration<double>(Clock::now() - started_).count();
 }
 
-void Coordinator::run() {
+void Coordinator::resume(ResumeState state) {
+  trials_ = std::move(state.trials);
+  elapsed_before_ = state.elapsed;
+  start_time_ = state.start_time;
+  test_ = state.test;
+  for (auto& t : trials_) {
+    if (t.status == TrialStatus::Running) orphans_.push_back(t.id);
+  }
+  scheduler_.rebuild(trials_);
+}
+
+StudyEnd Coordinator::run() {
   started_ = last_flush_ = last_summary_ = Clock::now();
-  start_time_ = unix_now();
-  save("running");  // the study file exists from the first moment on
+  if (start_time_ == 0.0) start_time_ = unix_now();
+  save("running");  // the study file exists (or is current) from the first moment on
 
   for (;;) {
     dispatch();
-    if (finished_ && end_epoch_.empty()) break;
+    commit_and_send();
+    if (draining_ ? drained() : finished_ && end_epoch_.empty()) break;
+
     const auto next_tick = std::min(last_flush_ + options_.flush_interval,
                                     last_summary_ + options_.summary_interval);
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now());
-    if (auto envelope = transport_.receive(std::max(wait, std::chrono::milliseconds{1}))) {
+    // Everything that is already there forms one batch: one commit for all of it.
+    if (auto envelope = transport_.receive(std::clamp(wait, std::chrono::milliseconds{1},
+                                                      std::chrono::milliseconds{200}))) {
       handle(*envelope);
+      while (auto more = transport_.receive(std::chrono::milliseconds{0})) handle(*more);
     }
+    commit_and_send();
     periodic();
+    if (!draining_ && options_.stop_requests && options_.stop_requests() > 0) begin_drain();
+  }
+
+  if (draining_) {
+    log_ << elapsed_prefix(elapsed()) << "stopped: " << summary_line(trials_, config_)
+         << "; run the same command again to resume" << std::endl;
+    save("interrupted");
+    shutdown_workers();
+    return StudyEnd::Interrupted;
   }
   log_ << elapsed_prefix(elapsed()) << summary_line(trials_, config_) << std::endl;
-  evaluate_best();
+  if (!test_) evaluate_best();
   shutdown_workers();
   save("finished");
+  return StudyEnd::Finished;
 }
 
 void Coordinator::dispatch() {
-  while (!idle_.empty()) {
+  while (!idle_.empty() && !draining_) {
+    const int worker = idle_.front();
+    if (!orphans_.empty()) {
+      if (dispatch_orphan(worker)) idle_.pop_front();
+      continue;
+    }
     const int running = static_cast<int>(end_epoch_.size());
     const bool can_start = !sampler_exhausted_ &&
                            static_cast<int>(trials_.size()) < config_.budget.max_trials;
@@ -61,7 +93,6 @@ void Coordinator::dispatch() {
     finished_ = action.kind == NextAction::Kind::Finish;
     if (action.kind == NextAction::Kind::Wait || finished_) return;
 
-    const int worker = idle_.front();
     if (action.kind == NextAction::Kind::StartTrial) {
       const int id = static_cast<int>(trials_.size());
       std::optional<Params> params = sampler_.suggest(id, trials_);
@@ -84,10 +115,28 @@ void Coordinator::dispatch() {
         throw Error("scheduler asked to resume trial " + std::to_string(t.id) + ", which is " +
                     to_string(t.status));
       }
-      assign(worker, t, t.epochs_run(), action.epochs);
+      assign(worker, t, t.checkpoint_epoch, action.epochs);
     }
     idle_.pop_front();
   }
+}
+
+bool Coordinator::dispatch_orphan(int worker) {
+  TrialRecord& t = trials_[static_cast<std::size_t>(orphans_.front())];
+  orphans_.pop_front();
+  if (t.attempts >= options_.max_attempts) {
+    t.status = TrialStatus::Failed;
+    t.reason = "its worker was killed " + std::to_string(t.attempts) +
+               " times while running it (max_attempts)";
+    changed(t);
+    finish_trial(t);
+    return false;
+  }
+  // Epochs past the checkpoint are trained again: drop their old results so that no
+  // (trial, epoch) is ever recorded twice.
+  t.curve.resize(static_cast<std::size_t>(std::min(t.epochs_run(), t.checkpoint_epoch)));
+  assign(worker, t, t.checkpoint_epoch, t.max_epochs);
+  return true;
 }
 
 TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, int end_epoch) const {
@@ -99,18 +148,20 @@ TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, i
   a.start_epoch = start_epoch;
   a.end_epoch = end_epoch;
   a.checkpoint = config_.output_dir + "/checkpoints/trial_" + std::to_string(t.id) + ".pt";
+  a.checkpoint_every = config_.durability.checkpoint_every;
   return a;
 }
 
 void Coordinator::assign(int worker, TrialRecord& t, int start_epoch, int end_epoch) {
   t.status = TrialStatus::Running;
   t.worker = worker;
+  ++t.attempts;  // durable before the worker starts: a trial that kills workers is noticed
   end_epoch_[t.id] = end_epoch;
-  transport_.send(worker, protocol::encode(protocol::Assign{assignment(t, start_epoch, end_epoch)}));
-  dirty_ = true;
+  changed(t);
+  send_after_commit(worker, protocol::Assign{assignment(t, start_epoch, end_epoch)});
 }
 
-TrialRecord& Coordinator::trial(int id, int worker) {
+TrialRecord& Coordinator::running_trial(int id, int worker) {
   if (id < 0 || id >= static_cast<int>(trials_.size()) || !end_epoch_.count(id)) {
     throw MpiError("rank " + std::to_string(worker) + " reported on trial " + std::to_string(id) +
                    ", which is not running");
@@ -128,6 +179,7 @@ void Coordinator::handle(const Envelope& envelope) {
   } else if (auto* end = std::get_if<protocol::TrialEnd>(&message)) {
     on_trial_end(worker, *end);
   } else if (auto* fatal = std::get_if<protocol::Fatal>(&message)) {
+    recorder_.commit();
     save("running");
     throw Error("rank " + std::to_string(worker) + " cannot run trials: " + fatal->reason);
   } else {
@@ -138,22 +190,30 @@ void Coordinator::handle(const Envelope& envelope) {
 }
 
 void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
-  TrialRecord& t = trial(report.trial_id, worker);
+  TrialRecord& t = running_trial(report.trial_id, worker);
   EpochResult result = report.result;
+  if (result.epoch != t.epochs_run() + 1) {
+    throw MpiError("rank " + std::to_string(worker) + " reported epoch " +
+                   std::to_string(result.epoch) + " of trial " + std::to_string(t.id) +
+                   ", which has " + std::to_string(t.epochs_run()));
+  }
   result.time = elapsed();
+  result.checkpointed = false;
   t.curve.push_back(result);
+  recorder_.epoch_added(t, result);
+  if (report.result.checkpointed) t.checkpoint_epoch = result.epoch;
   sampler_.on_report(t);
   const Verdict verdict = scheduler_.on_report(t, trials_);
   t.rung = std::max(t.rung, scheduler_.rung_of(t));
-  dirty_ = true;
+  changed(t);
   // After the last epoch of an assignment the worker ends the trial without asking.
   if (result.epoch < end_epoch_.at(t.id)) {
-    transport_.send(worker, protocol::encode(protocol::Decision{t.id, verdict}));
+    send_after_commit(worker, protocol::Decision{t.id, verdict});
   }
 }
 
 void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
-  TrialRecord& t = trial(end.trial_id, worker);
+  TrialRecord& t = running_trial(end.trial_id, worker);
   end_epoch_.erase(t.id);
   const bool all_epochs = t.epochs_run() >= t.max_epochs;
   switch (end.outcome.kind) {
@@ -170,13 +230,43 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
       t.status = TrialStatus::Failed;
       t.reason = end.outcome.reason;
       break;
+    case TrialOutcome::Kind::Interrupted:
+      // Stays running: the next run restarts it from its checkpoint. A clean interruption
+      // is not the trial's fault, so it does not count against max_attempts.
+      --t.attempts;
+      changed(t);
+      if (!draining_) orphans_.push_back(t.id);
+      return;
   }
-  dirty_ = true;
-  if (t.status == TrialStatus::Paused) return;
+  if (t.status == TrialStatus::Paused) {
+    changed(t);
+    return;
+  }
+  finish_trial(t);
+}
+
+void Coordinator::finish_trial(TrialRecord& t) {
   t.end_time = unix_now();
+  changed(t);
   scheduler_.on_trial_end(t);
   sampler_.on_trial_end(t);
   log_ << elapsed_prefix(elapsed()) << trial_line(t, trials_, config_) << std::endl;
+}
+
+void Coordinator::begin_drain() {
+  draining_ = true;
+  drain_deadline_ = Clock::now() + options_.grace;
+  log_ << elapsed_prefix(elapsed()) << "stop requested: interrupting " << end_epoch_.size()
+       << " running trials and saving the study" << std::endl;
+  for (const auto& [id, end_epoch] : end_epoch_) {
+    send_after_commit(trials_[static_cast<std::size_t>(id)].worker, protocol::Interrupt{});
+  }
+  commit_and_send();
+}
+
+bool Coordinator::drained() const {
+  return end_epoch_.empty() || Clock::now() >= drain_deadline_ ||
+         (options_.stop_requests && options_.stop_requests() > 1);
 }
 
 void Coordinator::evaluate_best() {
@@ -221,6 +311,22 @@ void Coordinator::periodic() {
   }
 }
 
+void Coordinator::changed(const TrialRecord& trial) {
+  recorder_.trial_changed(trial);
+  dirty_ = true;
+}
+
+void Coordinator::send_after_commit(int worker, const protocol::Message& message) {
+  outbox_.emplace_back(worker, protocol::encode(message));
+}
+
+void Coordinator::commit_and_send() {
+  if (outbox_.empty() && !dirty_) return;
+  recorder_.commit();
+  for (const auto& [worker, bytes] : outbox_) transport_.send(worker, bytes);
+  outbox_.clear();
+}
+
 void Coordinator::save(const char* state) {
   StudySnapshot s;
   s.config = &config_;
@@ -230,7 +336,7 @@ void Coordinator::save(const char* state) {
   s.elapsed = elapsed();
   s.test = test_;
   s.sampler_state = sampler_.save_state();
-  persist_(s);
+  recorder_.snapshot(s);
   dirty_ = false;
   last_flush_ = Clock::now();
 }

@@ -1,15 +1,19 @@
 #pragma once
 /// The coordinator: rank 0's loop. It owns the trial records, asks the scheduler what each
-/// idle worker does next and the sampler what to try, answers every epoch report with the
-/// scheduler's verdict, hands snapshots to `persist` (study.h5) at most every
-/// flush_interval, and at the end has one worker measure the best trial on the test set.
-/// It knows nothing of MPI or HDF5: bytes go through a Transport, files through `persist`.
+/// idle worker does next and the sampler what to try, and answers every epoch report with
+/// the scheduler's verdict. Every change goes to the StudyRecorder and is committed before
+/// the workers it concerns hear of it (write-ahead): a dispatch is durable before the worker
+/// starts, a result before the worker is told to go on. At the end one worker measures the
+/// best trial on the test set. On a stop request (preemption) it stops dispatching, has
+/// every worker interrupt its trial, records the state and returns Interrupted.
+/// It knows nothing of MPI or HDF5: bytes go through a Transport, records to the recorder.
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <iosfwd>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "mpi_driver/protocol.h"
@@ -17,26 +21,48 @@
 #include "samplers/sampler.h"
 #include "schedulers/scheduler.h"
 #include "study/config.h"
+#include "study/recorder.h"
 #include "study/snapshot.h"
 
 namespace rungs {
 
 struct CoordinatorOptions {
-  std::chrono::milliseconds flush_interval{5000};    ///< most frequent study.h5 rewrite
+  std::chrono::milliseconds flush_interval{5000};    ///< most frequent snapshot (study.h5)
   std::chrono::milliseconds summary_interval{30000}; ///< periodic progress line
+  int max_attempts = 3;  ///< dispatches of a trial that never ended cleanly before it fails
+  std::chrono::milliseconds grace{60000};  ///< longest wait for interrupted workers
+  /// How many stop signals arrived (none when empty). The first starts a drain; a second
+  /// cuts the wait for the workers short.
+  std::function<int()> stop_requests;
+};
+
+/// What the study was, for resuming: its trials (curves included) and its time so far.
+struct ResumeState {
+  std::vector<TrialRecord> trials;
+  double elapsed = 0.0;
+  double start_time = 0.0;
+  std::optional<TestResult> test;
+};
+
+enum class StudyEnd {
+  Finished,     ///< the budget is spent and the best trial evaluated
+  Interrupted,  ///< stopped by a signal; run again to resume
 };
 
 class Coordinator {
  public:
-  using Persist = std::function<void(const StudySnapshot&)>;
-
   Coordinator(const StudyConfig& config, Sampler& sampler, Scheduler& scheduler,
-              Transport& transport, Persist persist, std::ostream& log,
+              Transport& transport, StudyRecorder& recorder, std::ostream& log,
               CoordinatorOptions options = {});
 
-  /// Runs the study to its end, then shuts every worker down. Throws rungs::Error when a
-  /// worker cannot work at all (after saving what was recorded).
-  void run();
+  /// Continues a study from its records: finished and paused trials stay; trials that were
+  /// running restart from their last checkpoint (epochs past it are dropped) or fail when
+  /// they have used max_attempts. Call before run(); rebuilds the scheduler.
+  void resume(ResumeState state);
+
+  /// Runs the study until it ends or is interrupted, then shuts every worker down. Throws
+  /// rungs::Error when a worker cannot work at all (after saving what was recorded).
+  StudyEnd run();
 
   const std::vector<TrialRecord>& trials() const { return trials_; }
   const std::optional<TestResult>& test() const { return test_; }
@@ -45,15 +71,25 @@ class Coordinator {
   using Clock = std::chrono::steady_clock;
 
   void dispatch();
+  bool dispatch_orphan(int worker);
   void handle(const Envelope& envelope);
   void on_epoch(int worker, const protocol::EpochReport& report);
   void on_trial_end(int worker, const protocol::TrialEnd& end);
   void assign(int worker, TrialRecord& trial, int start_epoch, int end_epoch);
+  void finish_trial(TrialRecord& trial);
+  void begin_drain();
+  bool drained() const;
   void evaluate_best();
   void shutdown_workers();
   void periodic();
+  /// Records `trial` (journal) — durable at the next commit.
+  void changed(const TrialRecord& trial);
+  /// Queues a message to be sent after the next commit.
+  void send_after_commit(int worker, const protocol::Message& message);
+  /// Commits the recorder, then sends the queued messages.
+  void commit_and_send();
   void save(const char* state);
-  TrialRecord& trial(int id, int worker);
+  TrialRecord& running_trial(int id, int worker);
   TrialAssignment assignment(const TrialRecord& trial, int start_epoch, int end_epoch) const;
   double elapsed() const;
 
@@ -61,19 +97,24 @@ class Coordinator {
   Sampler& sampler_;
   Scheduler& scheduler_;
   Transport& transport_;
-  Persist persist_;
+  StudyRecorder& recorder_;
   std::ostream& log_;
   CoordinatorOptions options_;
 
   std::vector<TrialRecord> trials_;
   std::optional<TestResult> test_;
-  std::deque<int> idle_;               ///< workers waiting for work, in order of asking
-  std::map<int, int> end_epoch_;       ///< running trial -> end epoch of its assignment
+  std::deque<int> idle_;         ///< workers waiting for work, in order of asking
+  std::deque<int> orphans_;      ///< trials of an earlier run to restart first
+  std::map<int, int> end_epoch_; ///< running trial -> end epoch of its assignment
+  std::vector<std::pair<int, wire::Bytes>> outbox_;
   bool sampler_exhausted_ = false;
   bool finished_ = false;
+  bool draining_ = false;
   bool dirty_ = false;
-  double start_time_ = 0.0;            ///< unix seconds
+  double elapsed_before_ = 0.0;  ///< seconds of earlier runs of this study
+  double start_time_ = 0.0;      ///< unix seconds when the study first started
   Clock::time_point started_;
+  Clock::time_point drain_deadline_;
   Clock::time_point last_flush_;
   Clock::time_point last_summary_;
 };

@@ -48,6 +48,7 @@ struct Encoder {
     w.f64(m.result.val_loss);
     w.f64(m.result.train_loss);
     w.f64(m.result.seconds);
+    w.u8(m.result.checkpointed ? 1 : 0);
   }
   void operator()(const Decision& m) const {
     w.i32(m.trial_id);
@@ -67,6 +68,7 @@ struct Encoder {
   }
   void operator()(const Shutdown&) const {}
   void operator()(const Fatal& m) const { w.str(m.reason); }
+  void operator()(const Interrupt&) const {}
 };
 
 }  // namespace
@@ -84,6 +86,7 @@ const char* to_string(Kind kind) {
     case Kind::TestReport: return "TestReport";
     case Kind::Shutdown: return "Shutdown";
     case Kind::Fatal: return "Fatal";
+    case Kind::Interrupt: return "Interrupt";
   }
   return "Unknown";
 }
@@ -117,6 +120,7 @@ Message decode(const wire::Bytes& bytes) {
       e.result.val_loss = r.f64();
       e.result.train_loss = r.f64();
       e.result.seconds = r.f64();
+      e.result.checkpointed = r.u8() != 0;
       m = e;
       break;
     }
@@ -130,7 +134,7 @@ Message decode(const wire::Bytes& bytes) {
     case Kind::TrialEnd: {
       TrialEnd t;
       t.trial_id = r.i32();
-      t.outcome.kind = get_enum<TrialOutcome::Kind>(r, 4, "trial outcome");
+      t.outcome.kind = get_enum<TrialOutcome::Kind>(r, 5, "trial outcome");
       t.outcome.reason = r.str();
       m = t;
       break;
@@ -147,6 +151,7 @@ Message decode(const wire::Bytes& bytes) {
     }
     case Kind::Shutdown: m = Shutdown{}; break;
     case Kind::Fatal: m = Fatal{r.str()}; break;
+    case Kind::Interrupt: m = Interrupt{}; break;
     default: throw MpiError("message of unknown kind " + std::to_string(kind));
   }
   r.expect_end();

@@ -1,6 +1,6 @@
 #pragma once
 /// The messages between the coordinator (rank 0) and the workers. Every message starts with
-/// a version byte and a kind byte; the body is encoded field by field (mpi_driver/wire.h).
+/// a version byte and a kind byte; the body is encoded field by field (study/wire.h).
 ///
 /// Conversation of one worker:
 ///   worker -> Ready                      (idle, wants work)
@@ -11,12 +11,15 @@
 ///   worker -> TrialEnd, then Ready again
 ///   coord  -> Evaluate / worker -> TestReport   (once, at the end: test set of the best)
 ///   coord  -> Shutdown
+/// When the job is to stop (preemption), the coordinator sends Interrupt to every worker
+/// with a trial; the worker stops at the next batch boundary and ends it with TrialEnd
+/// (Interrupted), keeping its last checkpoint. Shutdown during a trial means the same.
 /// A worker that cannot work at all (no data) sends Fatal; the coordinator ends the study.
 #include <cstdint>
 #include <string>
 #include <variant>
 
-#include "mpi_driver/wire.h"
+#include "study/wire.h"
 #include "study/snapshot.h"
 #include "study/trial_runner.h"
 
@@ -34,6 +37,7 @@ enum class Kind : std::uint8_t {
   TestReport = 7,
   Shutdown = 8,
   Fatal = 9,
+  Interrupt = 10,
 };
 
 struct Ready {};
@@ -63,9 +67,10 @@ struct Shutdown {};
 struct Fatal {
   std::string reason;
 };
+struct Interrupt {};
 
 using Message = std::variant<Ready, Assign, EpochReport, Decision, TrialEnd, Evaluate,
-                             TestReport, Shutdown, Fatal>;
+                             TestReport, Shutdown, Fatal, Interrupt>;
 
 Kind kind_of(const Message& message);
 const char* to_string(Kind kind);

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <optional>
 
-#include "mpi_driver/wire.h"
+#include "study/wire.h"
 
 namespace rungs {
 

@@ -184,7 +184,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field top{path, root, ""};
   if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
   top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "sampler",
-                 "scheduler", "budget", "resources"});
+                 "scheduler", "budget", "resources", "checkpoints", "preemption"});
 
   StudyConfig c;
   c.path = path;
@@ -250,6 +250,27 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     resources.only_keys({"ranks_per_trial", "threads_per_worker"});
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
     c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
+  }
+
+  const Field checkpoints = top.child("checkpoints");
+  if (checkpoints.present()) {
+    checkpoints.require_map();
+    checkpoints.only_keys({"every", "keep"});
+    c.durability.checkpoint_every = positive_int(checkpoints.child("every"), 1, 0);
+    c.durability.keep_checkpoints = positive_int(checkpoints.child("keep"), 5, 0);
+  }
+  const Field preemption = top.child("preemption");
+  if (preemption.present()) {
+    preemption.require_map();
+    preemption.only_keys({"signal", "grace_seconds", "max_attempts"});
+    const Field signal = preemption.child("signal");
+    if (signal.present()) {
+      c.durability.stop_signal = signal.as_string();
+      const auto& s = c.durability.stop_signal;
+      if (s != "USR1" && s != "USR2" && s != "none") signal.fail("must be USR1, USR2 or none");
+    }
+    c.durability.grace_seconds = positive_int(preemption.child("grace_seconds"), 60, 1);
+    c.durability.max_attempts = positive_int(preemption.child("max_attempts"), 3, 1);
   }
   return c;
 }

@@ -33,6 +33,15 @@ struct ResourcesConfig {
   int threads_per_worker = 0;  ///< 0: the node's cores shared among its worker ranks
 };
 
+/// Checkpoints and what happens when the job is stopped or killed.
+struct DurabilityConfig {
+  int checkpoint_every = 1;          ///< epochs between checkpoints (0: only when a trial ends)
+  int keep_checkpoints = 5;          ///< stopped trials' checkpoints kept: the best K
+  std::string stop_signal = "USR1";  ///< besides TERM and INT: USR1 | USR2 | none
+  int grace_seconds = 60;            ///< longest wait for workers to stop after a signal
+  int max_attempts = 3;              ///< runs of a trial killed with its worker before it fails
+};
+
 struct StudyConfig {
   std::string path;        ///< the study file as given
   std::string text;        ///< its full text, stored in study.h5
@@ -46,6 +55,7 @@ struct StudyConfig {
   AlgorithmOptions scheduler;
   BudgetConfig budget;
   ResourcesConfig resources;
+  DurabilityConfig durability;
 
   std::string study_file() const { return output_dir + "/study.h5"; }
   /// "FILE: " for error messages about this study file.

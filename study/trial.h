@@ -46,6 +46,9 @@ struct EpochResult {
   double train_loss = 0.0;
   double seconds = 0.0;        ///< wall time of this epoch on the worker
   double time = 0.0;           ///< seconds since the study started, when rank 0 got it
+  /// Set by the runner when the weights after this epoch are in the trial's checkpoint;
+  /// travels with the report, not stored in the curve.
+  bool checkpointed = false;
 };
 
 struct TrialRecord {
@@ -56,6 +59,8 @@ struct TrialRecord {
   int max_epochs = 0;          ///< epochs the trial may run in all
   int rung = 0;                ///< highest rung reached (scheduler-defined; 0 for fifo)
   int worker = -1;             ///< rank that ran it last
+  int attempts = 0;            ///< times it was dispatched to a worker (resumes included)
+  int checkpoint_epoch = 0;    ///< epochs covered by its last recorded checkpoint (0: none)
   double start_time = 0.0;     ///< unix seconds
   double end_time = 0.0;       ///< unix seconds; 0 while running
   std::string reason;          ///< why it failed or was stopped

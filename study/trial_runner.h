@@ -20,13 +20,18 @@ struct TrialAssignment {
   int start_epoch = 0;      ///< epochs already trained (resume from checkpoint when > 0)
   int end_epoch = 0;        ///< train until this many epochs in all
   std::string checkpoint;   ///< file where the runner keeps the trial's weights
+  int checkpoint_every = 1; ///< also checkpoint after every N-th epoch (0: only at the end)
 };
 
 /// Called after every epoch; the answer says whether to go on.
 using EpochCallback = std::function<Verdict(const EpochResult&)>;
+/// Polled between batches (cheap); true asks the runner to return Interrupted at once.
+using InterruptCheck = std::function<bool()>;
 
 struct TrialOutcome {
-  enum class Kind { Finished, Stopped, Paused, Failed };
+  /// Interrupted: should_stop() said so at a batch boundary; the epoch in progress is
+  /// dropped and the trial resumes later from its last checkpoint.
+  enum class Kind { Finished, Stopped, Paused, Failed, Interrupted };
   Kind kind = Kind::Finished;
   std::string reason;  ///< for Failed: what went wrong, one line
 };
@@ -34,10 +39,13 @@ struct TrialOutcome {
 class TrialRunner {
  public:
   virtual ~TrialRunner() = default;
-  /// Trains epochs [start_epoch, end_epoch). Never throws for a trial's own failure
-  /// (exception, NaN loss): that is returned as Failed with the reason. Writes the final
-  /// weights to `checkpoint` when it ends Finished, Stopped or Paused.
-  virtual TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch) = 0;
+  /// Trains epochs [start_epoch, end_epoch), resuming from `checkpoint` when start_epoch > 0.
+  /// Never throws for a trial's own failure (exception, NaN loss): that is returned as
+  /// Failed with the reason. Writes the weights to `checkpoint` (atomically) after every
+  /// checkpoint_every-th epoch, setting EpochResult::checkpointed, and when it ends
+  /// Finished, Stopped or Paused. Polls `should_stop` between batches.
+  virtual TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
+                           const InterruptCheck& should_stop) = 0;
   /// Loads `trial.checkpoint` and measures it on the held-out test set.
   virtual TestResult evaluate_test(const TrialAssignment& trial) = 0;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 #include <sstream>
+#include <mutex>
 #include <thread>
 
 #include "mpi_driver/coordinator.h"
@@ -27,11 +28,13 @@ budget: {max_trials: 12, epochs: 4}
 /// Accuracy peaks at lr = 1e-2 and grows with epochs; lr above 0.3 "diverges".
 class SyntheticRunner : public TrialRunner {
  public:
-  TrialOutcome run(const TrialAssignment& t, const EpochCallback& on_epoch) override {
+  TrialOutcome run(const TrialAssignment& t, const EpochCallback& on_epoch,
+                   const InterruptCheck& should_stop) override {
     const double lr = std::get<double>(t.params.at("lr"));
     if (!t.params.count("layers")) return {TrialOutcome::Kind::Failed, "fixed params not merged"};
     for (int e = t.start_epoch + 1; e <= t.end_epoch; ++e) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (should_stop()) return {TrialOutcome::Kind::Interrupted, ""};
       if (lr > 0.3 && e == 2) return {TrialOutcome::Kind::Failed, "loss became nan at epoch 2"};
       EpochResult r;
       r.epoch = e;
@@ -58,6 +61,37 @@ class StopBadAtTwo : public Scheduler {
   }
 };
 
+/// Keeps what was committed, as a study file would after a crash.
+class MemoryRecorder : public StudyRecorder {
+ public:
+  void trial_changed(const TrialRecord& t) override { pending_.push_back(t); }
+  void epoch_added(const TrialRecord& t, const EpochResult&) override { pending_.push_back(t); }
+  void commit() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& t : pending_) {
+      if (t.id >= static_cast<int>(durable_.size())) durable_.resize(static_cast<std::size_t>(t.id) + 1);
+      durable_[static_cast<std::size_t>(t.id)] = t;
+    }
+    pending_.clear();
+  }
+  void snapshot(const StudySnapshot& s) override {
+    commit();
+    std::lock_guard<std::mutex> lock(mutex_);
+    states.push_back(s.state);
+  }
+  /// Epochs of `trial` that are durable now.
+  int durable_epochs(int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return trial < static_cast<int>(durable_.size()) ? durable_[static_cast<std::size_t>(trial)].epochs_run() : 0;
+  }
+  std::vector<std::string> states;
+
+ private:
+  std::mutex mutex_;
+  std::vector<TrialRecord> pending_;
+  std::vector<TrialRecord> durable_;
+};
+
 struct StudyRun {
   std::vector<TrialRecord> trials;
   std::optional<TestResult> test;
@@ -82,9 +116,9 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   }
   StudyRun out;
   std::ostringstream log;
+  MemoryRecorder recorder;
   Coordinator coordinator(config, *sampler, scheduler_override ? *scheduler_override : *scheduler,
-                          net.endpoint(0),
-                          [&](const StudySnapshot& s) { out.saved_states.push_back(s.state); }, log);
+                          net.endpoint(0), recorder, log);
   try {
     coordinator.run();
   } catch (...) {
@@ -98,6 +132,7 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   out.trials = coordinator.trials();
   out.test = coordinator.test();
   out.log = log.str();
+  out.saved_states = recorder.states;
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "mpi_driver/wire.h"
+#include "study/wire.h"
 
 #include <cstring>
 

@@ -1,0 +1,36 @@
+#include "study/fault.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace rungs::fault {
+
+namespace {
+struct Target {
+  std::string name;
+  long countdown = 0;
+};
+
+Target* target() {
+  static Target* t = [] () -> Target* {
+    const char* spec = std::getenv("RUNGS_FAULT");
+    if (!spec || !*spec) return nullptr;
+    auto* parsed = new Target;
+    const char* colon = std::strchr(spec, ':');
+    parsed->name = colon ? std::string(spec, colon) : std::string(spec);
+    parsed->countdown = colon ? std::atol(colon + 1) : 1;
+    return parsed;
+  }();
+  return t;
+}
+}  // namespace
+
+void point(const char* name) {
+  Target* t = target();
+  if (!t || t->name != name) return;
+  if (--t->countdown <= 0) std::raise(SIGKILL);
+}
+
+}  // namespace rungs::fault

@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""Durability of a study under kills, signals and bad files, with the real program under
+real mpirun; study.h5 is read back with h5py after every step.
+
+Usage: test_durability.py CASE --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir DIR [--kills N]
+"""
+import argparse
+import hashlib
+import os
+import random
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+STUDY = """\
+name: durable
+seed: 11
+output: {output}
+objective: {{model: mlp, metric: val_accuracy, train_samples: 1500, val_samples: 300}}
+search_space:
+  lr: {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
+  width: {{type: int, low: 16, high: 48, step: 16}}
+fixed: {{layers: 1}}
+budget: {{max_trials: {trials}, epochs: {epochs}}}
+resources: {{threads_per_worker: 1}}
+preemption: {{max_attempts: {attempts}}}
+"""
+
+EXIT_RESUME = 75
+
+
+def check(condition, message):
+    if not condition:
+        print("FAILED:", message, flush=True)
+        sys.exit(1)
+
+
+def write_study(workdir, trials=6, epochs=3, attempts=3, name="study.yaml", **kw):
+    os.makedirs(workdir, exist_ok=True)
+    output = os.path.join(workdir, "out")
+    text = STUDY.format(output=output, trials=trials, epochs=epochs, attempts=attempts)
+    for old, new in kw.get("replace", []):
+        text = text.replace(old, new)
+    path = os.path.join(workdir, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path, os.path.join(output, "study.h5")
+
+
+class Run:
+    """`rungs run` under mpirun in its own process group."""
+
+    def __init__(self, args, study, ranks=3):
+        cmd = shlex.split(args.mpiexec) + ["-n", str(ranks), args.rungs, "run", study]
+        self.log = open(os.path.join(args.workdir, "runs.log"), "a")
+        self.log.write("$ " + " ".join(cmd) + "\n")
+        self.log.flush()
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def ranks(self):
+        """pid of each rank, by reading the environment of mpirun's children."""
+        found = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid != self.proc.pid:
+                    continue
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+                found[int(env[b"OMPI_COMM_WORLD_RANK"])] = int(pid)
+            except (OSError, KeyError, ValueError, IndexError):
+                continue
+        return found
+
+    def kill_group(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def wait(self, timeout=300):
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self.kill_group()  # leave no stray rank behind (a dead node takes them all)
+            self.log.close()
+
+
+def results(path):
+    """{(trial, epoch): value} of every recorded epoch, or None before the first snapshot."""
+    if not os.path.exists(path):
+        return None
+    with h5py.File(path, "r") as f:
+        c = f["curves"]
+        keys = list(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()))
+        check(len(keys) == len(set(keys)), f"no duplicate (trial, epoch): {keys}")
+        return dict(zip(keys, c["value"][()].tolist()))
+
+
+def final_checks(path, trials, epochs, max_attempts):
+    with h5py.File(path, "r") as f:
+        check(f.attrs["state"] == "finished", "the study finished")
+        t = f["trials"]
+        status = t["status"].asstr()[()].tolist()
+        check(len(status) == trials, f"trial count {len(status)} equals the budget {trials}")
+        check(status == ["completed"] * trials, f"every trial completed: {status}")
+        check(np.all(t["attempts"][()] <= max_attempts), f"attempts within the limit: {t['attempts'][()]}")
+        check(np.all(t["epochs_run"][()] == epochs), "every trial has all its epochs")
+
+
+def case_kills(args):
+    trials, epochs, attempts = 6, 3, 50
+    study, path = write_study(args.workdir, trials=trials, epochs=epochs, attempts=attempts)
+    rng = random.Random(7)
+    seen = {}
+    kills = 0
+    for step in range(args.kills + 20):
+        run = Run(args, study)
+        if kills < args.kills:
+            time.sleep(rng.uniform(0.5, 3.5))
+            victim = rng.choice(["rank0", "worker", "mpirun"])
+            ranks = run.ranks()
+            if run.proc.poll() is None:
+                if victim == "mpirun" or not ranks:
+                    os.kill(run.proc.pid, signal.SIGKILL)
+                else:
+                    pid = ranks.get(0) if victim == "rank0" else ranks.get(rng.choice([1, 2]))
+                    if pid:
+                        os.kill(pid, signal.SIGKILL)
+                kills += 1
+                print(f"kill {kills}: {victim}", flush=True)
+        code = run.wait()
+        now = results(path)
+        if now is not None:
+            lost = {k: v for k, v in seen.items() if now.get(k) != v}
+            check(not lost, f"committed results never shrink or change: lost {lost}")
+            seen = now
+        if code == 0:
+            if kills >= args.kills:
+                break
+            print("study finished before all kills; starting over", flush=True)
+            shutil.rmtree(os.path.dirname(path))
+            seen = {}
+    check(kills >= args.kills, f"{kills} kills")
+    final_checks(path, trials, epochs, attempts)
+    print(f"survived {kills} kills", flush=True)
+
+
+def case_fault_points(args):
+    """Kill rank 0 at the moments that matter: mid snapshot, between the snapshot's rename and
+    the journal reset, before a journal sync."""
+    for point in ["snapshot.before_rename:3", "snapshot.before_journal_reset:2",
+                  "journal.before_sync:10", "journal.before_sync:25"]:
+        workdir = os.path.join(args.workdir, point.replace(":", "_"))
+        study, path = write_study(workdir, trials=4, epochs=3)
+        os.environ["RUNGS_FAULT"] = point
+        run = Run(argparse.Namespace(**{**vars(args), "workdir": workdir}), study)
+        code = run.wait()
+        del os.environ["RUNGS_FAULT"]
+        check(code != 0, f"{point}: the fault killed the run")
+        before = results(path) or {}
+        run = Run(argparse.Namespace(**{**vars(args), "workdir": workdir}), study)
+        check(run.wait() == 0, f"{point}: the resumed run finishes")
+        after = results(path)
+        check(all(after.get(k) == v for k, v in before.items()), f"{point}: nothing recorded was lost")
+        final_checks(path, 4, 3, 3)
+        print("ok", point, flush=True)
+
+
+def case_signal(args):
+    study, path = write_study(args.workdir, trials=4, epochs=6,
+                              replace=[("train_samples: 1500", "train_samples: 20000")])
+    run = Run(args, study)
+    log = os.path.join(args.workdir, "runs.log")
+    deadline = time.time() + 120
+    while time.time() < deadline and "trial 0 completed" not in open(log).read():
+        time.sleep(0.2)
+    time.sleep(1.5)  # into the next trials' first epoch
+    sent = time.time()
+    os.kill(run.proc.pid, signal.SIGUSR1)  # mpirun forwards USR1 to every rank
+    code = run.wait(timeout=120)
+    took = time.time() - sent
+    check(code == EXIT_RESUME, f"exit status {code} says 'requeue me' ({EXIT_RESUME})")
+    with h5py.File(path, "r") as f:
+        check(f.attrs["state"] == "interrupted", "the study is saved as interrupted")
+        status = f["trials/status"].asstr()[()].tolist()
+    before = results(path)
+    print(f"signal to exit: {took:.1f} s; {len(before)} epochs recorded; statuses {status}", flush=True)
+    check("running" in status, "the signal came while trials ran (they stay resumable)")
+    run = Run(args, study)
+    check(run.wait() == 0, "the resumed run finishes")
+    after = results(path)
+    check(all(after.get(k) == v for k, v in before.items()), "no completed epoch was lost")
+    final_checks(path, 4, 6, 3)
+
+
+def case_bad_files(args):
+    study, path = write_study(args.workdir)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    other, other_path = write_study(os.path.join(args.workdir, "other"),
+                                    replace=[("name: durable", "name: other")])
+    check(Run(args, other).wait() == 0, "a study of another name to borrow a file from")
+    with open(other_path, "rb") as f:
+        real = f.read()
+    newer = os.path.join(args.workdir, "newer.h5")
+    shutil.copy(other_path, newer)
+    with h5py.File(newer, "r+") as f:
+        f.attrs["format_version"] = 99
+        f.attrs["name"] = "durable"
+    with open(newer, "rb") as f:
+        newer_bytes = f.read()
+    cases = {
+        "newer version": newer_bytes,
+        "truncated": real[: len(real) // 2],
+        "not HDF5": b"just some text\n",
+        "another study": real,
+    }
+    for what, content in cases.items():
+        with open(path, "wb") as f:
+            f.write(content)
+        digest = hashlib.sha256(content).hexdigest()
+        p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study],
+                           capture_output=True, text=True, timeout=120)
+        ours = [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
+        print(what, p.returncode, ours, flush=True)
+        check(p.returncode == 2, f"{what}: exit status 2, got {p.returncode}")
+        check(len(ours) == 1 and path in ours[0], f"{what}: one line naming the file: {ours}")
+        with open(path, "rb") as f:
+            check(hashlib.sha256(f.read()).hexdigest() == digest, f"{what}: file untouched")
+        for leftover in (path + ".lock",):
+            check(not os.path.exists(leftover), f"{what}: no {leftover} left behind")
+
+
+def case_resume_changes(args):
+    study, path = write_study(args.workdir, trials=3, epochs=2)
+    check(Run(args, study).wait() == 0, "first run")
+    changed, _ = write_study(args.workdir, trials=3, epochs=2, name="changed.yaml",
+                             replace=[("high: 48", "high: 64")])
+    p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", changed],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 2 and "search_space.width.high: 48 there, 64 here" in p.stderr,
+          f"a changed search space is refused, naming what changed: {p.stderr}")
+    bigger, _ = write_study(args.workdir, trials=5, epochs=2, name="bigger.yaml")
+    check(Run(args, bigger).wait() == 0, "a larger max_trials resumes")
+    with h5py.File(path, "r") as f:
+        check(len(f["trials/id"]) == 5, "two more trials ran")
+        check(list(f["trials/id"][()]) == list(range(5)), "ids are never reused")
+
+
+def case_lock(args):
+    study, path = write_study(args.workdir, trials=4, epochs=6,
+                              replace=[("train_samples: 1500", "train_samples: 6000")])
+    first = Run(args, study)
+    time.sleep(4)
+    p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 2 and "in use by pid" in p.stderr, f"a second job is refused: {p.stderr}")
+    check(first.wait() == 0, "the first job is not disturbed")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case")
+    ap.add_argument("--rungs", required=True)
+    ap.add_argument("--mpiexec", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--kills", type=int, default=30)
+    args = ap.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    os.makedirs(args.workdir)
+    {"kills": case_kills, "fault_points": case_fault_points, "signal": case_signal,
+     "bad_files": case_bad_files, "resume_changes": case_resume_changes,
+     "lock": case_lock}[args.case](args)
+    print("ok", args.case, flush=True)
+
+
+if __name__ == "__main__":
+    main()

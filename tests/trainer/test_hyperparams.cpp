@@ -1,0 +1,140 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "study/config.h"
+#include "study/errors.h"
+#include "trainer/hyperparams.h"
+
+namespace rungs {
+namespace {
+
+const char* kGood = R"(
+name: t
+seed: 1
+objective: {model: mlp, dataset: fashion_mnist, metric: val_accuracy, direction: maximize, train_samples: 2000, val_samples: 500}
+search_space:
+  lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}
+  optimizer: {type: categorical, choices: [sgd, adam]}
+  momentum: {type: float, low: 0.0, high: 0.95, when: {optimizer: [sgd]}}
+  nesterov: {type: categorical, choices: [true, false], when: {optimizer: [sgd]}}
+  width: {type: int, low: 32, high: 256, step: 32}
+  dropout: {type: float, low: 0.0, high: 0.5}
+fixed: {layers: 1, activation: gelu, batch_size: 64}
+sampler: random
+scheduler: fifo
+budget: {max_trials: 4, epochs: 2}
+)";
+
+/// The good study with the first `from` replaced by `to`.
+std::string variant(const std::string& from, const std::string& to) {
+  std::string text = kGood;
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return pos == std::string::npos ? text : text.replace(pos, from.size(), to);
+}
+
+/// The message of validate_hyperparameters on `text`, or "(no error)".
+std::string error_of(const std::string& text) {
+  const StudyConfig config = parse_study_config(text, "study.yaml");
+  try {
+    validate_hyperparameters(config);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Hyperparams, AcceptsAGoodStudy) { EXPECT_EQ(error_of(kGood), "(no error)"); }
+
+TEST(Hyperparams, NamesAnUnknownSearchParameterWithTheKnownOnes) {
+  EXPECT_EQ(error_of(variant("  lr: {", "  lrr: {")),
+            "study.yaml: search_space.lrr: unknown hyperparameter for model mlp (known: "
+            "activation, batch_size, dropout, layers, lr, momentum, nesterov, optimizer, "
+            "weight_decay, width)");
+}
+
+TEST(Hyperparams, KnowsWhichNamesBelongToWhichModel) {
+  EXPECT_EQ(error_of(variant("model: mlp", "model: cnn")).rfind(
+                "study.yaml: search_space.width: unknown hyperparameter for model cnn (known: "
+                "activation, batch_size, channels,",
+                0),
+            0u);
+}
+
+TEST(Hyperparams, RejectsAnUnknownOptimizerChoice) {
+  EXPECT_EQ(error_of(variant("[sgd, adam]", "[sgd, rmsprop]")),
+            "study.yaml: search_space.optimizer.choices: rmsprop is not a known optimizer "
+            "(known: adam, adamw, sgd)");
+}
+
+TEST(Hyperparams, RejectsAnUnknownFixedActivation) {
+  EXPECT_EQ(error_of(variant("activation: gelu", "activation: swish")),
+            "study.yaml: fixed.activation: swish is not a known activation (known: gelu, "
+            "leaky_relu, relu, silu, tanh)");
+}
+
+TEST(Hyperparams, RejectsFixedValuesOfTheWrongTypeOrRange) {
+  EXPECT_EQ(error_of(variant("layers: 1", "layers: 1.5")),
+            "study.yaml: fixed.layers: 1.5 is not an integer");
+  EXPECT_EQ(error_of(variant("batch_size: 64", "batch_size: 0")),
+            "study.yaml: fixed.batch_size: 0 is out of range; batch_size must be in [1, 65536]");
+  EXPECT_EQ(error_of(variant("layers: 1", "layers: 1, weight_decay: -0.1")),
+            "study.yaml: fixed.weight_decay: -0.1 is out of range; weight_decay must be >= 0");
+  EXPECT_EQ(error_of(variant("layers: 1", "layers: 1, weight_decay: yes")),
+            "study.yaml: fixed.weight_decay: yes is not a number");
+}
+
+TEST(Hyperparams, RejectsSearchRangesOutsideTheDomain) {
+  EXPECT_EQ(error_of(variant("high: 0.5}", "high: 1.0}")),
+            "study.yaml: search_space.dropout.high: 1 is out of range; dropout must be in [0, 1)");
+  EXPECT_EQ(error_of(variant("width: {type: int", "width: {type: float")),
+            "study.yaml: search_space.width.type: float does not fit width (in [1, 65536]; use "
+            "int or categorical)");
+}
+
+TEST(Hyperparams, RejectsAMetricWithTheWrongDirection) {
+  EXPECT_EQ(error_of(variant("direction: maximize", "direction: minimize")),
+            "study.yaml: objective.direction: minimize does not fit metric val_accuracy (use "
+            "maximize)");
+  EXPECT_EQ(error_of(variant("metric: val_accuracy, direction: maximize",
+                             "metric: val_loss, direction: minimize")),
+            "(no error)");
+}
+
+TEST(Hyperparams, RejectsUnknownModelsAndDatasets) {
+  EXPECT_EQ(error_of(variant("model: mlp", "model: resnet")),
+            "study.yaml: objective.model: resnet is not a known model (known: cnn, mlp)");
+  EXPECT_EQ(error_of(variant("dataset: fashion_mnist", "dataset: cifar10")),
+            "study.yaml: objective.dataset: cifar10 is not a known dataset (known: fashion_mnist)");
+}
+
+TEST(Hyperparams, RejectsMoreSamplesThanTheDatasetHas) {
+  EXPECT_EQ(error_of(variant("train_samples: 2000", "train_samples: 60000")),
+            "study.yaml: objective.train_samples: 60000 is out of range; fashion_mnist has "
+            "50000 training images");
+}
+
+TEST(Hyperparams, ResolveFillsDefaultsAndConvertsTypes) {
+  const Params resolved = resolve_hyperparameters("mlp", {{"lr", std::int64_t{1}}, {"width", std::int64_t{64}}});
+  EXPECT_TRUE(same_value(resolved.at("lr"), ParamValue(1.0)));
+  EXPECT_TRUE(same_value(resolved.at("width"), ParamValue(std::int64_t{64})));
+  EXPECT_TRUE(same_value(resolved.at("layers"), ParamValue(std::int64_t{2})));
+  EXPECT_TRUE(same_value(resolved.at("optimizer"), ParamValue(std::string("adam"))));
+  EXPECT_TRUE(same_value(resolved.at("nesterov"), ParamValue(false)));
+  EXPECT_EQ(resolved.size(), 10u);
+
+  const Hyperparameters hp = Hyperparameters::from_params("cnn", {{"channels", std::int64_t{8}}});
+  EXPECT_EQ(hp.channels, 8);
+  EXPECT_EQ(hp.batch_size, 128);
+  EXPECT_DOUBLE_EQ(hp.lr, 1e-3);
+}
+
+TEST(Hyperparams, ResolveRejectsUnknownNamesAndBadValues) {
+  EXPECT_THROW(resolve_hyperparameters("mlp", {{"channels", std::int64_t{8}}}), ConfigError);
+  EXPECT_THROW(resolve_hyperparameters("mlp", {{"lr", -1.0}}), ConfigError);
+  EXPECT_THROW(resolve_hyperparameters("transformer", {}), ConfigError);
+}
+
+}  // namespace
+}  // namespace rungs

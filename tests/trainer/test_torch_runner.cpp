@@ -1,0 +1,232 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "study/errors.h"
+#include "temp_dir.h"
+#include "trainer/torch_runner.h"
+
+namespace rungs {
+namespace {
+
+struct TrialRun {
+  TrialOutcome outcome;
+  std::vector<EpochResult> curve;
+};
+
+/// Runs `trial`, answering every epoch with `answer(epoch)` (Continue by default).
+TrialRun run_trial(TrialRunner& runner, const TrialAssignment& trial,
+              const std::function<Verdict(int)>& answer = [](int) { return Verdict::Continue; }) {
+  TrialRun run;
+  run.outcome = runner.run(
+      trial,
+      [&](const EpochResult& result) {
+        run.curve.push_back(result);
+        return answer(result.epoch);
+      },
+      [] { return false; });
+  return run;
+}
+
+TrialAssignment assignment(Params params, std::uint64_t seed, int end_epoch,
+                           std::string checkpoint = "") {
+  TrialAssignment trial;
+  trial.trial_id = 3;
+  trial.params = std::move(params);
+  trial.seed = seed;
+  trial.end_epoch = end_epoch;
+  trial.checkpoint = std::move(checkpoint);
+  return trial;
+}
+
+/// Everything but the wall time.
+void expect_same_results(const EpochResult& a, const EpochResult& b) {
+  EXPECT_EQ(a.epoch, b.epoch);
+  EXPECT_EQ(a.value, b.value);
+  EXPECT_EQ(a.val_accuracy, b.val_accuracy);
+  EXPECT_EQ(a.val_loss, b.val_loss);
+  EXPECT_EQ(a.train_loss, b.train_loss);
+}
+
+const Params kSmallMlp = {{"layers", std::int64_t{1}},
+                          {"width", std::int64_t{64}},
+                          {"dropout", 0.2},
+                          {"weight_decay", 1e-4}};
+
+Params with(Params params, const std::string& name, ParamValue value) {
+  params[name] = std::move(value);
+  return params;
+}
+
+/// One runner per objective for the whole suite: loading the data takes a second or two.
+class TorchRunnerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    TrainerSettings small;
+    small.objective.metric = "val_loss";
+    small.objective.direction = Direction::Minimize;
+    small.objective.train_samples = 2000;
+    small.objective.val_samples = 500;
+    small_ = make_torch_runner(small).release();
+  }
+  static void TearDownTestSuite() {
+    delete small_;
+    small_ = nullptr;
+  }
+  static TrialRunner& small() { return *small_; }
+
+  testing::TrainerTempDir dir_;
+
+ private:
+  static TrialRunner* small_;
+};
+
+TrialRunner* TorchRunnerTest::small_ = nullptr;
+
+TEST_F(TorchRunnerTest, SameSeedGivesTheSameCurveAndAnotherSeedAnother) {
+  const TrialRun a = run_trial(small(), assignment(kSmallMlp, 11, 2));
+  const TrialRun b = run_trial(small(), assignment(kSmallMlp, 11, 2));
+  const TrialRun c = run_trial(small(), assignment(kSmallMlp, 12, 2));
+  ASSERT_EQ(a.outcome.kind, TrialOutcome::Kind::Finished) << a.outcome.reason;
+  ASSERT_EQ(a.curve.size(), 2u);
+  ASSERT_EQ(b.curve.size(), 2u);
+  ASSERT_EQ(c.curve.size(), 2u);
+  for (int i = 0; i < 2; ++i) expect_same_results(a.curve[i], b.curve[i]);
+  EXPECT_NE(a.curve[1].val_loss, c.curve[1].val_loss);
+  EXPECT_NE(a.curve[0].train_loss, c.curve[0].train_loss);
+}
+
+TEST_F(TorchRunnerTest, ReportsEveryEpochWithTheObjectiveMetricAsValue) {
+  const TrialRun run = run_trial(small(), assignment(kSmallMlp, 5, 3));
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  ASSERT_EQ(run.curve.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const EpochResult& r = run.curve[i];
+    EXPECT_EQ(r.epoch, i + 1);
+    EXPECT_EQ(r.value, r.val_loss);  // this runner's metric
+    EXPECT_GT(r.val_accuracy, 0.1);
+    EXPECT_LE(r.val_accuracy, 1.0);
+    EXPECT_GT(r.seconds, 0.0);
+  }
+  EXPECT_LT(run.curve[2].train_loss, run.curve[0].train_loss);
+}
+
+TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
+  for (const Params& params : {kSmallMlp, with(with(kSmallMlp, "optimizer", std::string("sgd")),
+                                               "nesterov", true)}) {
+    const TrialRun whole = run_trial(small(), assignment(params, 21, 3, dir_.file("whole.pt")));
+    TrialAssignment trial = assignment(params, 21, 3, dir_.file("parts/paused.pt"));
+    const TrialRun first = run_trial(small(), trial, [](int) { return Verdict::Pause; });
+    ASSERT_EQ(first.outcome.kind, TrialOutcome::Kind::Paused) << first.outcome.reason;
+    ASSERT_EQ(first.curve.size(), 1u);
+    ASSERT_TRUE(std::filesystem::exists(trial.checkpoint));
+
+    trial.start_epoch = 1;
+    const TrialRun rest = run_trial(small(), trial);
+    ASSERT_EQ(rest.outcome.kind, TrialOutcome::Kind::Finished) << rest.outcome.reason;
+    ASSERT_EQ(whole.curve.size(), 3u);
+    ASSERT_EQ(rest.curve.size(), 2u);
+    expect_same_results(first.curve[0], whole.curve[0]);
+    expect_same_results(rest.curve[0], whole.curve[1]);
+    expect_same_results(rest.curve[1], whole.curve[2]);
+  }
+}
+
+TEST_F(TorchRunnerTest, StopEndsTheTrialAfterThatEpochWithACheckpoint) {
+  const TrialAssignment trial = assignment(kSmallMlp, 1, 4, dir_.file("stopped.pt"));
+  const TrialRun run = run_trial(small(), trial, [](int epoch) {
+    return epoch == 2 ? Verdict::Stop : Verdict::Continue;
+  });
+  EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Stopped);
+  EXPECT_EQ(run.curve.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(trial.checkpoint));
+}
+
+TEST_F(TorchRunnerTest, ALossThatBecomesNanFailsTheTrialWithTheReason) {
+  const Params diverging = {{"optimizer", std::string("sgd")}, {"lr", 1e6}, {"width", std::int64_t{32}}};
+  const TrialRun run = run_trial(small(), assignment(diverging, 1, 2, dir_.file("nan.pt")));
+  EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Failed);
+  EXPECT_NE(run.outcome.reason.find("loss became nan at epoch 1, step "), std::string::npos)
+      << run.outcome.reason;
+  EXPECT_TRUE(run.curve.empty());
+}
+
+TEST_F(TorchRunnerTest, BadParametersOrAMissingCheckpointFailTheTrialWithoutThrowing) {
+  const TrialRun unknown = run_trial(small(), assignment({{"lrr", 0.1}}, 1, 1));
+  EXPECT_EQ(unknown.outcome.kind, TrialOutcome::Kind::Failed);
+  EXPECT_NE(unknown.outcome.reason.find("lrr: unknown hyperparameter"), std::string::npos)
+      << unknown.outcome.reason;
+
+  TrialAssignment resumed = assignment(kSmallMlp, 1, 2, dir_.file("never-written.pt"));
+  resumed.start_epoch = 1;
+  const TrialRun missing = run_trial(small(), resumed);
+  EXPECT_EQ(missing.outcome.kind, TrialOutcome::Kind::Failed);
+  EXPECT_NE(missing.outcome.reason.find("never-written.pt"), std::string::npos)
+      << missing.outcome.reason;
+}
+
+TEST_F(TorchRunnerTest, EveryActivationAndOptimizerTrains) {
+  for (const char* activation : {"relu", "gelu", "tanh", "leaky_relu", "silu"}) {
+    for (const char* optimizer : {"sgd", "adam", "adamw"}) {
+      Params params = {{"activation", std::string(activation)},
+                       {"optimizer", std::string(optimizer)},
+                       {"width", std::int64_t{32}},
+                       {"layers", std::int64_t{1}},
+                       {"batch_size", std::int64_t{32}},
+                       {"lr", std::string(optimizer) == "sgd" ? 0.05 : 3e-3}};
+      const TrialRun run = run_trial(small(), assignment(params, 2, 1));
+      ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+      EXPECT_GT(run.curve.at(0).val_accuracy, 0.5) << activation << " " << optimizer;
+    }
+  }
+}
+
+TEST_F(TorchRunnerTest, EvaluatesTheCheckpointOnTheTestSet) {
+  const TrialAssignment trial = assignment(kSmallMlp, 4, 2, dir_.file("tested.pt"));
+  const TrialRun run = run_trial(small(), trial);
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  const TestResult test = small().evaluate_test(trial);
+  EXPECT_EQ(test.trial_id, 3);
+  EXPECT_GT(test.accuracy, 0.6);
+  EXPECT_LE(test.accuracy, 1.0);
+  EXPECT_TRUE(std::isfinite(test.loss));
+  EXPECT_GT(test.loss, 0.0);
+  // A fresh, untrained model would be near chance: the weights did come from the file.
+  EXPECT_NEAR(test.accuracy, run.curve.back().val_accuracy, 0.1);
+
+  EXPECT_THROW(small().evaluate_test(assignment(kSmallMlp, 4, 2, dir_.file("none.pt"))),
+               IoError);
+}
+
+TEST(TorchRunner, AnMlpLearnsFashionMnistInTwoEpochs) {
+  TrainerSettings settings;
+  settings.objective.train_samples = 5000;
+  settings.objective.val_samples = 2000;
+  const auto runner = make_torch_runner(settings);
+  const TrialRun run = run_trial(*runner, assignment({{"layers", std::int64_t{1}}}, 1, 2));
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  ASSERT_EQ(run.curve.size(), 2u);
+  EXPECT_EQ(run.curve[1].value, run.curve[1].val_accuracy);
+  EXPECT_GT(run.curve[1].val_accuracy, 0.75);
+}
+
+TEST(TorchRunner, ACnnLearnsFashionMnist) {
+  TrainerSettings settings;
+  settings.objective.model = "cnn";
+  settings.objective.train_samples = 2000;
+  settings.objective.val_samples = 500;
+  const auto runner = make_torch_runner(settings);
+  const TrialRun run = run_trial(*runner, assignment({{"channels", std::int64_t{8}},
+                                                 {"dropout", 0.1},
+                                                 {"batch_size", std::int64_t{32}}},
+                                                1, 2));
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  EXPECT_GT(run.curve.at(1).val_accuracy, 0.65);
+}
+
+}  // namespace
+}  // namespace rungs

@@ -1,0 +1,150 @@
+#include "trainer/torch_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <utility>
+
+#include "study/errors.h"
+#include "trainer/blas.h"
+#include "trainer/hyperparams.h"
+#include "trainer/trainer.h"
+
+namespace rungs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+TrialOutcome failed(const std::string& reason) {
+  TrialOutcome outcome;
+  outcome.kind = TrialOutcome::Kind::Failed;
+  const auto end = reason.find('\n');
+  outcome.reason = end == std::string::npos ? reason : reason.substr(0, end);
+  return outcome;
+}
+
+TrialOutcome ended(TrialOutcome::Kind kind) {
+  TrialOutcome outcome;
+  outcome.kind = kind;
+  return outcome;
+}
+
+double metric_value(const std::string& metric, const EpochResult& result) {
+  if (metric == "val_loss") return result.val_loss;
+  if (metric == "train_loss") return result.train_loss;
+  return result.val_accuracy;
+}
+
+class TorchRunner final : public TrialRunner {
+ public:
+  explicit TorchRunner(const TrainerSettings& settings)
+      : objective_(settings.objective), data_(std::make_shared<TrainingData>(objective_)) {}
+
+  TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
+                   const InterruptCheck& should_stop) override {
+    std::unique_ptr<Trainer> trainer;
+    if (auto failure = attempt([&] { trainer = start(trial); })) return *failure;
+
+    int saved = trial.start_epoch;  // epochs whose weights are in the checkpoint
+    const auto save_at = [&](int epochs) {
+      return attempt([&] {
+        if (trial.checkpoint.empty() || saved == epochs) return;
+        trainer->save(trial.checkpoint, epochs);
+        saved = epochs;
+      });
+    };
+    for (int epoch = trial.start_epoch; epoch < trial.end_epoch; ++epoch) {
+      EpochResult result;
+      bool interrupted = false;
+      const auto begin = Clock::now();
+      if (auto failure =
+              attempt([&] { interrupted = !train_one(*trainer, epoch, should_stop, result); }))
+        return *failure;
+      if (interrupted) return ended(TrialOutcome::Kind::Interrupted);
+      result.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+      if (trial.checkpoint_every > 0 && result.epoch % trial.checkpoint_every == 0) {
+        if (auto failure = save_at(result.epoch)) return *failure;
+        result.checkpointed = !trial.checkpoint.empty();
+      }
+
+      // The callback's own errors (the transport failing) are not the trial's: they propagate.
+      const Verdict verdict = on_epoch(result);
+      if (verdict == Verdict::Continue) continue;
+      if (auto failure = save_at(result.epoch)) return *failure;
+      return ended(verdict == Verdict::Stop ? TrialOutcome::Kind::Stopped
+                                            : TrialOutcome::Kind::Paused);
+    }
+    if (auto failure = save_at(std::max(trial.start_epoch, trial.end_epoch))) return *failure;
+    return ended(TrialOutcome::Kind::Finished);
+  }
+
+  TestResult evaluate_test(const TrialAssignment& trial) override {
+    if (trial.checkpoint.empty())
+      throw IoError("trial " + std::to_string(trial.trial_id) + " has no checkpoint to test");
+    Trainer trainer(data_, Hyperparameters::from_params(objective_.model, trial.params),
+                    trial.seed);
+    trainer.load(trial.checkpoint);
+    const Evaluation test = trainer.evaluate(Split::Test);
+    TestResult result;
+    result.trial_id = trial.trial_id;
+    result.accuracy = test.accuracy;
+    result.loss = test.loss;
+    return result;
+  }
+
+ private:
+  /// Runs `body`; a trial's own failure becomes the outcome Failed with the reason.
+  template <class Body>
+  static std::optional<TrialOutcome> attempt(Body&& body) {
+    try {
+      body();
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      return failed(e.what());
+    }
+  }
+
+  std::unique_ptr<Trainer> start(const TrialAssignment& trial) const {
+    auto trainer = std::make_unique<Trainer>(
+        data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed);
+    if (trial.start_epoch > 0) {
+      if (trial.checkpoint.empty())
+        throw TrialError("cannot resume at epoch " + std::to_string(trial.start_epoch) +
+                         " without a checkpoint");
+      const int saved = trainer->load(trial.checkpoint);
+      if (saved != trial.start_epoch)
+        throw TrialError(trial.checkpoint + ": holds " + std::to_string(saved) +
+                         " epochs, the trial resumes after " +
+                         std::to_string(trial.start_epoch));
+    }
+    return trainer;
+  }
+
+  /// Trains and validates epoch `epoch` (0-based) into `result`; false when interrupted.
+  bool train_one(Trainer& trainer, int epoch, const InterruptCheck& should_stop,
+                 EpochResult& result) const {
+    const std::optional<double> train_loss = trainer.train_epoch(epoch, should_stop);
+    if (!train_loss) return false;
+    result.epoch = epoch + 1;
+    result.train_loss = *train_loss;
+    const Evaluation validation = trainer.evaluate(Split::Validation);
+    result.val_accuracy = validation.accuracy;
+    result.val_loss = validation.loss;
+    result.value = metric_value(objective_.metric, result);
+    return true;
+  }
+
+  ObjectiveConfig objective_;
+  std::shared_ptr<const TrainingData> data_;
+};
+
+}  // namespace
+
+std::unique_ptr<TrialRunner> make_torch_runner(const TrainerSettings& settings) {
+  configure_trainer_process(settings.threads);
+  if (const auto warning = slow_blas_warning()) std::cerr << *warning << '\n';
+  return std::make_unique<TorchRunner>(settings);
+}
+
+}  // namespace rungs

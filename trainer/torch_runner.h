@@ -1,0 +1,29 @@
+#pragma once
+/// The LibTorch implementation of TrialRunner (study/trial_runner.h): trains the MLP or CNN
+/// of objective.model on Fashion-MNIST, with the hyperparameters of trainer/hyperparams.h.
+/// No LibTorch in this header.
+#include <memory>
+
+#include "study/config.h"
+#include "study/trial_runner.h"
+
+namespace rungs {
+
+struct TrainerSettings {
+  ObjectiveConfig objective;
+  int threads = 1;  ///< LibTorch intra-op and OpenBLAS threads of this process
+};
+
+/// Loads the data set once (objective.train_samples / val_samples: the first N of the
+/// train / validation split) and keeps it for every trial of this process; configures the
+/// process with configure_trainer_process(settings.threads) (trainer/trainer.h). Writes
+/// slow_blas_warning() to stderr when LibTorch calls the reference BLAS. Throws IoError when
+/// the data cannot be read, ConfigError for an unknown dataset.
+///
+/// The runner's run() trains epochs [start_epoch, end_epoch) of a trial and reports each
+/// one; epoch e's order and dropout derive from (seed, e), so resuming from the checkpoint
+/// reproduces an uninterrupted run. An empty `checkpoint` path means no checkpoint is
+/// written (a trial given one cannot be resumed).
+std::unique_ptr<TrialRunner> make_torch_runner(const TrainerSettings& settings);
+
+}  // namespace rungs

@@ -1,0 +1,268 @@
+#include "trainer/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <utility>
+
+#include "io/dataset_idx.h"
+#include "study/errors.h"
+#include "trainer/allocator.h"
+#include "trainer/blas.h"
+#include "trainer/models.h"
+#include "trainer/optimizer.h"
+
+namespace rungs {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// Mean and standard deviation of the Fashion-MNIST training pixels (scaled to [0, 1]).
+constexpr float kPixelMean = 0.2860f;
+constexpr float kPixelStd = 0.3530f;
+constexpr std::int64_t kMaxEvalBatch = 2000;
+constexpr std::int64_t kMaxActivationBytes = std::int64_t{16} << 20;
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/// The seed of everything random in epoch `epoch` (0-based) of a trial.
+std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
+  return splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(epoch) + 1));
+}
+
+/// Images per evaluation batch: many for speed, but few enough that the largest activation
+/// stays below the size malloc serves from the heap (keep_freed_memory()).
+std::int64_t eval_batch_size(const Hyperparameters& hp) {
+  const std::int64_t floats_per_image = hp.model == "cnn"
+                                            ? std::int64_t{hp.channels} * kImageSide * kImageSide
+                                            : std::max(hp.width, kClasses);
+  const std::int64_t fitting = kMaxActivationBytes / (4 * floats_per_image);
+  return std::clamp<std::int64_t>(fitting, 1, kMaxEvalBatch);
+}
+
+/// The first `count` images of `split` as [count, 1, 28, 28] normalized floats, and their
+/// labels as int64.
+std::pair<torch::Tensor, torch::Tensor> to_tensors(const ImageSplit& split, std::int64_t count) {
+  const auto bytes = torch::from_blob(const_cast<std::uint8_t*>(split.images.data()),
+                                      {count, 1, split.rows, split.cols}, torch::kUInt8);
+  torch::Tensor images = bytes.to(torch::kFloat).div_(255.0f).sub_(kPixelMean).div_(kPixelStd);
+  const auto labels = torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {count},
+                                       torch::kUInt8);
+  return {images, labels.to(torch::kLong)};
+}
+
+/// The first line of a LibTorch error, without the C++ backtrace.
+std::string first_line(const char* what) {
+  std::string text = what;
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+/// Runs `body`, turning LibTorch's exceptions into TrialError with a one-line message.
+template <class Body>
+auto translated(const char* doing, Body&& body) {
+  try {
+    return body();
+  } catch (const c10::Error& e) {
+    throw TrialError(std::string(doing) + ": " + first_line(e.what_without_backtrace()));
+  }
+}
+
+}  // namespace
+
+struct TrainingData::Tensors {
+  torch::Tensor train_images, train_labels;
+  torch::Tensor val_images, val_labels;
+  torch::Tensor test_images, test_labels;
+
+  std::pair<const torch::Tensor&, const torch::Tensor&> split(Split which) const {
+    switch (which) {
+      case Split::Train:
+        return {train_images, train_labels};
+      case Split::Validation:
+        return {val_images, val_labels};
+      case Split::Test:
+        break;
+    }
+    return {test_images, test_labels};
+  }
+};
+
+TrainingData::TrainingData(const ObjectiveConfig& objective) : tensors_(std::make_unique<Tensors>()) {
+  if (objective.dataset != "fashion_mnist")
+    throw ConfigError("dataset " + objective.dataset + " is not known");
+  const FashionMnist data = load_fashion_mnist(objective.data_dir);
+  const auto take = [](const ImageSplit& split, int wanted) {
+    return std::min<std::int64_t>(split.count, std::max(wanted, 1));
+  };
+  std::tie(tensors_->train_images, tensors_->train_labels) =
+      to_tensors(data.train, take(data.train, objective.train_samples));
+  std::tie(tensors_->val_images, tensors_->val_labels) =
+      to_tensors(data.validation, take(data.validation, objective.val_samples));
+  std::tie(tensors_->test_images, tensors_->test_labels) = to_tensors(data.test, data.test.count);
+}
+
+TrainingData::~TrainingData() = default;
+
+std::int64_t TrainingData::size(Split split) const { return tensors_->split(split).second.size(0); }
+
+struct Trainer::State {
+  std::shared_ptr<const TrainingData> data;
+  Hyperparameters hp;
+  std::uint64_t seed = 0;
+  torch::nn::Sequential model{nullptr};
+  std::unique_ptr<Optimizer> optimizer;
+};
+
+Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp,
+                 std::uint64_t seed)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.data = std::move(data);
+  s.hp = hp;
+  s.seed = seed;
+  translated("building the model", [&] {
+    torch::manual_seed(seed);
+    s.model = make_model(hp);
+    s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
+  });
+}
+
+Trainer::~Trainer() = default;
+
+std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()>& interrupted) {
+  State& s = *state_;
+  return translated("training", [&]() -> std::optional<double> {
+    const TrainingData::Tensors& data = s.data->tensors();
+    const std::int64_t n = data.train_images.size(0);
+    const std::uint64_t seed = epoch_seed(s.seed, epoch);
+    // Dropout draws from the global generator; seeding it per epoch keeps resumes exact.
+    torch::manual_seed(seed);
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+    // Each batch is gathered into the same two buffers: a permuted copy of the whole split
+    // per epoch costs more (fresh pages, page faults) than the gathers it saves.
+    const std::int64_t batch = s.hp.batch_size;
+    torch::Tensor images = torch::empty({0}, data.train_images.options());
+    torch::Tensor labels = torch::empty({0}, data.train_labels.options());
+
+    s.model->train();
+    double loss_sum = 0.0;
+    for (std::int64_t begin = 0, step = 1; begin < n; begin += batch, ++step) {
+      if (interrupted && interrupted()) return std::nullopt;
+      const std::int64_t size = std::min(batch, n - begin);
+      const torch::Tensor rows = order.narrow(0, begin, size);
+      if (images.size(0) != size) {  // the last batch: shrink without reallocating
+        images.resize_({0});
+        labels.resize_({0});
+      }
+      torch::index_select_out(images, data.train_images, 0, rows);
+      torch::index_select_out(labels, data.train_labels, 0, rows);
+      s.optimizer->zero_grad();
+      const torch::Tensor logits = s.model->forward(images);
+      const torch::Tensor loss = F::cross_entropy(logits, labels);
+      const double value = *loss.data_ptr<float>();
+      if (!std::isfinite(value))
+        throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
+                         " at epoch " + std::to_string(epoch + 1) + ", step " +
+                         std::to_string(step));
+      loss.backward();
+      s.optimizer->step();
+      loss_sum += value * static_cast<double>(size);
+    }
+    return loss_sum / static_cast<double>(n);
+  });
+}
+
+Evaluation Trainer::evaluate(Split split) {
+  State& s = *state_;
+  return translated("evaluating", [&] {
+    const auto [images, labels] = s.data->tensors().split(split);
+    const std::int64_t n = images.size(0);
+    c10::InferenceMode inference;
+    s.model->eval();
+    double loss_sum = 0.0;
+    std::int64_t correct = 0;
+    const std::int64_t batch = eval_batch_size(s.hp);
+    for (std::int64_t begin = 0; begin < n; begin += batch) {
+      const std::int64_t size = std::min(batch, n - begin);
+      const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
+      const torch::Tensor truth = labels.narrow(0, begin, size);
+      loss_sum += F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                      .item<double>();
+      correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
+    }
+    s.model->train();
+    Evaluation result;
+    result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
+    result.loss = loss_sum / static_cast<double>(n);
+    return result;
+  });
+}
+
+void Trainer::save(const std::string& path, int epochs) const {
+  const State& s = *state_;
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path temporary = target.string() + ".tmp";
+  std::error_code error;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), error);
+  if (error) throw IoError(path + ": cannot create its directory: " + error.message());
+  try {
+    torch::serialize::OutputArchive archive;
+    s.model->save(archive);
+    s.optimizer->save(archive);
+    archive.write("epochs", torch::tensor(static_cast<std::int64_t>(epochs)));
+    archive.save_to(temporary.string());
+  } catch (const c10::Error& e) {
+    fs::remove(temporary, error);
+    throw IoError(path + ": cannot write checkpoint: " + first_line(e.what_without_backtrace()));
+  }
+  fs::rename(temporary, target, error);
+  if (error) throw IoError(path + ": cannot write checkpoint: " + error.message());
+}
+
+int Trainer::load(const std::string& path) {
+  State& s = *state_;
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    throw IoError(path + ": cannot read checkpoint: " + first_line(e.what_without_backtrace()));
+  }
+  return translated("loading the checkpoint", [&] {
+    s.model->load(archive);
+    s.optimizer->load(archive);
+    torch::Tensor epochs;
+    archive.read("epochs", epochs);
+    return static_cast<int>(epochs.item<std::int64_t>());
+  });
+}
+
+void configure_trainer_process(int threads) {
+  threads = std::max(threads, 1);
+  torch::set_num_threads(threads);
+  // LibTorch allows setting the inter-op pool only once, before it is used.
+  static std::once_flag interop;
+  std::call_once(interop, [] {
+    try {
+      torch::set_num_interop_threads(1);
+    } catch (const c10::Error&) {
+      // Already started by someone else: leave it.
+    }
+  });
+  set_blas_threads(threads);
+  keep_freed_memory();
+}
+
+}  // namespace rungs

@@ -1,0 +1,83 @@
+#pragma once
+/// The training engine behind the TrialRunner (trainer/torch_runner.h) and the trainer
+/// benchmark: a data set loaded once as tensors, and one trial's model and optimizer on
+/// it. The header is free of LibTorch (the tensors live behind pointers to implementation)
+/// so that callers compile fast; errors from LibTorch come out as rungs::TrialError.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "study/config.h"
+#include "trainer/hyperparams.h"
+
+namespace rungs {
+
+enum class Split { Train, Validation, Test };
+
+/// Fashion-MNIST as normalized float tensors: the first objective.train_samples training
+/// images, the first objective.val_samples validation images, and the whole test set.
+/// Loaded once per worker and shared by its trials; immutable after construction.
+class TrainingData {
+ public:
+  /// Throws IoError when the files cannot be read, ConfigError for an unknown dataset.
+  explicit TrainingData(const ObjectiveConfig& objective);
+  ~TrainingData();
+  TrainingData(const TrainingData&) = delete;
+  TrainingData& operator=(const TrainingData&) = delete;
+
+  std::int64_t size(Split split) const;
+
+  struct Tensors;  ///< defined where LibTorch is included
+  const Tensors& tensors() const { return *tensors_; }
+
+ private:
+  std::unique_ptr<Tensors> tensors_;
+};
+
+struct Evaluation {
+  double accuracy = 0.0;  ///< fraction of images classified correctly
+  double loss = 0.0;      ///< mean cross-entropy
+};
+
+/// One trial: the model for its hyperparameters and its optimizer, on shared data.
+/// Deterministic given the seed: the weights are initialized from it, and epoch e (0-based)
+/// shuffles and draws dropout masks from (seed, e) alone, so a trial resumed from a
+/// checkpoint after e epochs trains exactly as one that never stopped. Not thread-safe;
+/// it uses LibTorch's global generator.
+class Trainer {
+ public:
+  Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp,
+          std::uint64_t seed);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// One shuffled pass over the training split in batches of hp.batch_size (the last one
+  /// smaller); `epoch` is 0-based. Returns the mean training loss, or nullopt when
+  /// `interrupted` (polled before every batch when set) said true: the epoch is then
+  /// incomplete and the weights are only good for throwing away. Throws TrialError
+  /// "loss became nan at epoch E, step S" (1-based) when the loss stops being finite.
+  std::optional<double> train_epoch(int epoch, const std::function<bool()>& interrupted = {});
+  /// Accuracy and loss on `split`, in inference mode (dropout off, no autograd).
+  Evaluation evaluate(Split split);
+
+  /// Writes the weights, the optimizer state and `epochs` to a temporary file next to
+  /// `path` and renames it into place (creating the parent directories). IoError on failure.
+  void save(const std::string& path, int epochs) const;
+  /// Reads a file written by save() for the same hyperparameters; returns its `epochs`.
+  /// IoError when it cannot be read, TrialError when it does not fit this model.
+  int load(const std::string& path);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// Process-wide settings for training, before the first trial: LibTorch's intra-op threads
+/// = `threads`, inter-op threads = 1 (settable once per process), OpenBLAS's threads =
+/// `threads`, and malloc keeping freed memory (keep_freed_memory()).
+void configure_trainer_process(int threads);
+
+}  // namespace rungs
