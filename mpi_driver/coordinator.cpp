@@ -216,6 +216,12 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
   TrialRecord& t = running_trial(end.trial_id, worker);
   end_epoch_.erase(t.id);
   const bool all_epochs = t.epochs_run() >= t.max_epochs;
+  // A trial that ends (not failed, not interrupted) leaves its weights in its checkpoint.
+  if (end.outcome.kind == TrialOutcome::Kind::Finished ||
+      end.outcome.kind == TrialOutcome::Kind::Stopped ||
+      end.outcome.kind == TrialOutcome::Kind::Paused) {
+    t.checkpoint_epoch = t.epochs_run();
+  }
   switch (end.outcome.kind) {
     case TrialOutcome::Kind::Finished:
       t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Paused;

@@ -1,0 +1,93 @@
+#include "schedulers/sim/objective.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "study/seed.h"
+
+namespace rungs::sim {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+/// A uniform double in [0, 1) from a 64-bit seed.
+double unit(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
+
+std::uint64_t hash_name(const std::string& name) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char ch : name) h = (h ^ ch) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+double Curve::accuracy(int epoch) const {
+  return a - b * std::pow(static_cast<double>(epoch), -c);
+}
+
+SyntheticObjective::SyntheticObjective(const SearchSpace& space, Direction direction,
+                                       int max_epochs, ObjectiveSettings settings)
+    : space_(space), direction_(direction), max_epochs_(max_epochs), settings_(settings) {
+  for (const auto& spec : space_.params()) {
+    const std::uint64_t s = derive_seed(settings_.seed, hash_name(spec.name));
+    Axis axis{};
+    axis.optimum = 0.15 + 0.7 * unit(derive_seed(s, 0));
+    axis.weight = 0.5 + unit(derive_seed(s, 1));
+    for (int j = 0; j < 3; ++j) axis.k[j] = -1.5 + 3.0 * unit(derive_seed(s, 2 + j));
+    axes_.push_back(axis);
+  }
+  for (int j = 0; j < 3; ++j) phase_[j] = unit(derive_seed(settings_.seed, 100 + j));
+}
+
+double SyntheticObjective::smooth(int which, const std::vector<double>& units,
+                                  const std::vector<const Axis*>& axes) const {
+  double x = phase_[which];
+  for (std::size_t i = 0; i < units.size(); ++i) x += axes[i]->k[which] * units[i];
+  return (1.0 - std::cos(2.0 * kPi * x)) / 2.0;  // in [0, 1], smooth in every coordinate
+}
+
+Curve SyntheticObjective::curve(const Params& params, std::uint64_t trial_seed) const {
+  std::vector<double> units;
+  std::vector<const Axis*> axes;
+  double distance = 0.0, weights = 0.0;
+  for (std::size_t i = 0; i < space_.params().size(); ++i) {
+    const ParamSpec& spec = space_.params()[i];
+    auto it = params.find(spec.name);
+    if (it == params.end()) continue;  // inactive conditional parameter
+    const double u = spec.to_unit(it->second);
+    const Axis& axis = axes_[i];
+    distance += axis.weight * (u - axis.optimum) * (u - axis.optimum);
+    weights += axis.weight;
+    units.push_back(u);
+    axes.push_back(&axis);
+  }
+  const double d = weights > 0.0 ? distance / weights : 0.0;
+
+  Curve c;
+  c.a = std::clamp(0.95 - 2.0 * d, 0.05, 0.95);
+  c.b = 0.2 + 0.5 * smooth(0, units, axes);
+  c.c = 0.3 + 1.2 * smooth(1, units, axes);
+  c.epoch_cost = settings_.epoch_cost * (1.0 + settings_.cost_spread * (smooth(2, units, axes) - 0.5));
+  if (settings_.failure_rate > 0.0 && unit(derive_seed(trial_seed, 0xFA11ULL)) < settings_.failure_rate) {
+    c.fail_epoch = 1 + static_cast<int>(unit(derive_seed(trial_seed, 0xFA12ULL)) * max_epochs_);
+  }
+  return c;
+}
+
+double SyntheticObjective::observed(const Curve& curve, int epoch, std::uint64_t trial_seed) const {
+  // Box-Muller from two draws of the (trial, epoch) stream.
+  const std::uint64_t s = derive_seed(trial_seed, static_cast<std::uint64_t>(epoch));
+  const double u1 = std::max(unit(derive_seed(s, 1)), 1e-300);
+  const double u2 = unit(derive_seed(s, 2));
+  const double gauss = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
+  const double accuracy = curve.accuracy(epoch) + settings_.noise * gauss;
+  return direction_ == Direction::Maximize ? accuracy : 1.0 - accuracy;
+}
+
+double SyntheticObjective::truth(const Curve& curve, int epochs) const {
+  const double accuracy = curve.accuracy(epochs);
+  return direction_ == Direction::Maximize ? accuracy : 1.0 - accuracy;
+}
+
+}  // namespace rungs::sim

@@ -1,0 +1,294 @@
+#include "schedulers/sim/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "study/errors.h"
+#include "study/seed.h"
+
+namespace rungs::sim {
+
+double SimResult::regret_at(double time, double reference) const {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& [t, v] : incumbent) {
+    if (t > time) break;
+    value = v;
+  }
+  if (std::isnan(value)) return value;
+  return direction == Direction::Maximize ? reference - value : value - reference;
+}
+
+Simulation::Simulation(const StudyConfig& config, Sampler& sampler, Scheduler& scheduler,
+                       SimSettings settings)
+    : config_(config),
+      sampler_(&sampler),
+      scheduler_(&scheduler),
+      settings_(settings),
+      objective_(config.space, config.objective.direction, config.budget.epochs, settings.objective) {
+  if (settings_.workers < 1) {
+    throw Error("the simulation needs at least one worker, not " + std::to_string(settings_.workers));
+  }
+  workers_.resize(static_cast<std::size_t>(settings_.workers));
+  // Growing 10^5 records (and their curves) one by one dominated the run time.
+  trials_.reserve(static_cast<std::size_t>(std::min(config_.budget.max_trials, 1 << 20)));
+  curves_.reserve(trials_.capacity());
+  // Every worker says Ready first, in rank order.
+  for (int w = 0; w < settings_.workers; ++w) inbox_.push_back({MessageKind::Ready, w});
+}
+
+Simulation Simulation::fork(Sampler& sampler, Scheduler& scheduler) const {
+  Simulation copy = *this;
+  copy.sampler_ = &sampler;
+  copy.scheduler_ = &scheduler;
+  return copy;
+}
+
+bool Simulation::run(const std::function<bool(const Simulation&)>& pause_when) {
+  while (!ended_) {
+    dispatch();
+    if (finished_ && running_ == 0) {
+      ended_ = true;
+      break;
+    }
+    if (inbox_.empty()) {
+      if (events_.empty()) {
+        throw Error("scheduler answered Wait with no trial running: the study would hang");
+      }
+      const Event event = events_.top();
+      events_.pop();
+      now_ = event.time;
+      on_epoch_done(event.worker);
+    }
+    const Message message = inbox_.front();
+    inbox_.pop_front();
+    handle(message);
+    if (pause_when && pause_when(*this)) return ended_;
+  }
+  return true;
+}
+
+void Simulation::note_budget_out() {
+  if (budget_time_ >= 0.0) return;
+  budget_time_ = now_;
+  busy_at_budget_ = busy_;
+  for (const Worker& w : workers_) {
+    if (w.trial >= 0) busy_at_budget_ += now_ - w.epoch_start;
+  }
+}
+
+void Simulation::dispatch() {
+  while (!idle_.empty()) {
+    const bool can_start = !sampler_exhausted_ &&
+                           static_cast<int>(trials_.size()) < config_.budget.max_trials;
+    const NextAction action = scheduler_->next(SchedulerView{trials_, can_start, running_});
+    finished_ = action.kind == NextAction::Kind::Finish;
+    if (action.kind == NextAction::Kind::Wait || finished_) return;
+
+    const int worker = idle_.front();
+    if (action.kind == NextAction::Kind::StartTrial) {
+      if (action.epochs < 1) {
+        throw Error("scheduler started a trial of " + std::to_string(action.epochs) + " epochs");
+      }
+      const int id = static_cast<int>(trials_.size());
+      std::optional<Params> params = sampler_->suggest(id, trials_);
+      if (!params) {
+        sampler_exhausted_ = true;
+        note_budget_out();
+        continue;
+      }
+      TrialRecord t;
+      t.id = id;
+      t.params = std::move(*params);
+      t.seed = derive_seed(config_.seed, kTrialStream + static_cast<std::uint64_t>(id));
+      t.max_epochs = action.epochs;
+      t.start_time = now_;
+      t.curve.reserve(static_cast<std::size_t>(action.epochs));
+      curves_.push_back(objective_.curve(t.params, t.seed));
+      trials_.push_back(std::move(t));
+      scheduler_->on_trial_start(trials_.back());
+      assign(worker, trials_.back(), action.epochs);
+      if (static_cast<int>(trials_.size()) >= config_.budget.max_trials) note_budget_out();
+    } else {
+      if (action.trial_id < 0 || action.trial_id >= static_cast<int>(trials_.size())) {
+        throw Error("scheduler asked to resume trial " + std::to_string(action.trial_id) +
+                    ", which does not exist");
+      }
+      TrialRecord& t = trials_[static_cast<std::size_t>(action.trial_id)];
+      if (t.status != TrialStatus::Paused) {
+        throw Error("scheduler asked to resume trial " + std::to_string(t.id) + ", which is " +
+                    to_string(t.status));
+      }
+      if (action.epochs <= t.epochs_run() || action.epochs > t.max_epochs) {
+        throw Error("scheduler asked to resume trial " + std::to_string(t.id) + " to " +
+                    std::to_string(action.epochs) + " epochs; it has " +
+                    std::to_string(t.epochs_run()) + " of at most " + std::to_string(t.max_epochs));
+      }
+      assign(worker, t, action.epochs);
+    }
+    idle_.pop_front();
+  }
+}
+
+void Simulation::assign(int worker, TrialRecord& t, int end_epoch) {
+  t.status = TrialStatus::Running;
+  t.worker = worker + 1;  // rank 0 is the coordinator
+  ++t.attempts;
+  Worker& w = workers_[static_cast<std::size_t>(worker)];
+  w.trial = t.id;
+  w.end_epoch = end_epoch;
+  ++running_;
+  double extra = 0.0;
+  if (t.epochs_run() > 0) {
+    extra = settings_.resume_overhead;
+    if (settings_.retrain_on_resume) {
+      extra += t.epochs_run() * curves_[static_cast<std::size_t>(t.id)].epoch_cost;
+      epochs_ += t.epochs_run();
+    }
+  }
+  schedule_epoch(worker, extra);
+}
+
+void Simulation::schedule_epoch(int worker, double extra) {
+  Worker& w = workers_[static_cast<std::size_t>(worker)];
+  w.epoch_start = now_;
+  const double cost = curves_[static_cast<std::size_t>(w.trial)].epoch_cost + extra;
+  events_.push(Event{now_ + cost, seq_++, worker});
+}
+
+void Simulation::on_epoch_done(int worker) {
+  Worker& w = workers_[static_cast<std::size_t>(worker)];
+  busy_ += now_ - w.epoch_start;
+  const TrialRecord& t = trials_[static_cast<std::size_t>(w.trial)];
+  const Curve& curve = curves_[static_cast<std::size_t>(w.trial)];
+  if (curve.fail_epoch == t.epochs_run() + 1) {
+    // The runner returns Failed without reporting the epoch.
+    inbox_.push_back({MessageKind::End, worker, TrialStatus::Failed});
+    inbox_.push_back({MessageKind::Ready, worker});
+    return;
+  }
+  inbox_.push_back({MessageKind::Report, worker});
+}
+
+void Simulation::handle(const Message& message) {
+  switch (message.kind) {
+    case MessageKind::Report: on_report(message.worker); break;
+    case MessageKind::End: on_trial_end(message.worker, message.outcome); break;
+    case MessageKind::Ready: idle_.push_back(message.worker); break;
+  }
+}
+
+void Simulation::on_report(int worker) {
+  Worker& w = workers_[static_cast<std::size_t>(worker)];
+  TrialRecord& t = trials_[static_cast<std::size_t>(w.trial)];
+  const Curve& curve = curves_[static_cast<std::size_t>(t.id)];
+  EpochResult r;
+  r.epoch = t.epochs_run() + 1;
+  r.value = objective_.observed(curve, r.epoch, t.seed);
+  r.val_accuracy = config_.objective.direction == Direction::Maximize ? r.value : 1.0 - r.value;
+  r.seconds = curve.epoch_cost;
+  r.time = now_;
+  t.curve.push_back(r);
+  // The simulated runner checkpoints every epoch, unless there are no checkpoints at all.
+  if (!settings_.retrain_on_resume) t.checkpoint_epoch = r.epoch;
+  ++epochs_;
+
+  sampler_->on_report(t);
+  const Verdict verdict = scheduler_->on_report(t, trials_);
+  t.rung = std::max(t.rung, scheduler_->rung_of(t));
+
+  if (r.epoch >= t.max_epochs) first_full_ = std::min(first_full_, now_);
+  if (incumbent_id_ < 0 || is_better(r.value, incumbent_value_, config_.objective.direction)) {
+    incumbent_id_ = t.id;
+    incumbent_value_ = r.value;
+    incumbent_.emplace_back(now_, objective_.truth(curve, config_.budget.epochs));
+  }
+
+  // After the last epoch of its assignment the worker ends the trial without asking.
+  if (r.epoch >= w.end_epoch) {
+    inbox_.push_back({MessageKind::End, worker, TrialStatus::Completed});
+  } else if (verdict == Verdict::Continue) {
+    schedule_epoch(worker, 0.0);
+    return;
+  } else {
+    inbox_.push_back({MessageKind::End, worker,
+                      verdict == Verdict::Stop ? TrialStatus::Stopped : TrialStatus::Paused});
+  }
+  inbox_.push_back({MessageKind::Ready, worker});
+}
+
+void Simulation::on_trial_end(int worker, TrialStatus outcome) {
+  Worker& w = workers_[static_cast<std::size_t>(worker)];
+  TrialRecord& t = trials_[static_cast<std::size_t>(w.trial)];
+  w.trial = -1;
+  --running_;
+  const bool all_epochs = t.epochs_run() >= t.max_epochs;
+  switch (outcome) {
+    case TrialStatus::Completed:  // the assignment ran to its end
+      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Paused;
+      break;
+    case TrialStatus::Stopped:
+      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Stopped;
+      break;
+    case TrialStatus::Paused:
+      t.status = TrialStatus::Paused;
+      break;
+    default:
+      t.status = TrialStatus::Failed;
+      t.reason = "simulated failure at epoch " + std::to_string(t.epochs_run() + 1);
+      break;
+  }
+  if (t.status == TrialStatus::Paused) return;
+  t.end_time = now_;
+  scheduler_->on_trial_end(t);
+  sampler_->on_trial_end(t);
+}
+
+SimResult Simulation::result(const std::string& label) const {
+  SimResult r;
+  r.label = label;
+  r.workers = settings_.workers;
+  r.trials = static_cast<int>(trials_.size());
+  r.epochs = epochs_;
+  r.makespan = now_;
+  r.busy = busy_;
+  r.utilization = now_ > 0.0 ? busy_ / (settings_.workers * now_) : 0.0;
+  r.budget_time = budget_time_ >= 0.0 ? budget_time_ : now_;
+  const double busy_before = budget_time_ >= 0.0 ? busy_at_budget_ : busy_;
+  r.steady_utilization = r.budget_time > 0.0 ? busy_before / (settings_.workers * r.budget_time) : 0.0;
+  double cost = 0.0;
+  for (const Curve& c : curves_) cost += c.epoch_cost;
+  r.time_unit = config_.budget.epochs * (curves_.empty() ? settings_.objective.epoch_cost
+                                                         : cost / static_cast<double>(curves_.size()));
+  r.first_full = first_full_;
+  r.direction = config_.objective.direction;
+  for (const TrialRecord& t : trials_) {
+    switch (t.status) {
+      case TrialStatus::Completed: ++r.completed; break;
+      case TrialStatus::Stopped: ++r.stopped; break;
+      case TrialStatus::Paused: ++r.paused; break;
+      case TrialStatus::Failed: ++r.failed; break;
+      case TrialStatus::Running: break;
+    }
+    if (t.rung >= static_cast<int>(r.rungs.size())) r.rungs.resize(static_cast<std::size_t>(t.rung) + 1, 0);
+    ++r.rungs[static_cast<std::size_t>(t.rung)];
+  }
+  r.incumbent = incumbent_;
+  bool first = true;
+  for (const Curve& c : curves_) {
+    const double truth = objective_.truth(c, config_.budget.epochs);
+    if (first || is_better(truth, r.best_truth, r.direction)) r.best_truth = truth;
+    first = false;
+  }
+  return r;
+}
+
+SimResult simulate(const StudyConfig& config, const AlgorithmOptions& scheduler_options,
+                   const SimSettings& settings, const std::string& label) {
+  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto scheduler = make_scheduler(scheduler_options, config.budget.epochs, config.objective.direction);
+  Simulation simulation(config, *sampler, *scheduler, settings);
+  simulation.run();
+  return simulation.result(label);
+}
+
+}  // namespace rungs::sim
