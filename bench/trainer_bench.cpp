@@ -3,10 +3,9 @@
 // the 50,000 Fashion-MNIST training images, and prints samples per second.
 // bench/trainer_vs_pytorch.sh runs it beside bench/pytorch_mlp.py.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <memory>
 
@@ -33,7 +32,8 @@ int main(int argc, char** argv) {
 
   try {
     rungs::configure_trainer_process(threads);
-    if (const auto warning = rungs::slow_blas_warning()) std::fprintf(stderr, "%s\n", warning->c_str());
+    if (const auto warning = rungs::slow_blas_warning())
+      std::fprintf(stderr, "%s\n", warning->c_str());
     rungs::ObjectiveConfig objective;
     objective.data_dir = data_dir;
     objective.val_samples = 1;
@@ -50,11 +50,11 @@ int main(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     // CPU time is the fairer figure on a shared machine: it leaves out other processes.
     const double cpu_seconds = static_cast<double>(std::clock() - cpu_begin) / CLOCKS_PER_SEC;
-    std::printf("rungs %s layers %d width %d %s batch %d threads %d: %.0f samples/s "
-                "(cpu %.0f samples/s, %.2f s/epoch, loss %.4f)\n",
-                hp.model.c_str(), hp.layers, hp.width, hp.optimizer.c_str(), hp.batch_size,
-                threads, samples * epochs / seconds, samples * epochs / cpu_seconds,
-                seconds / epochs, loss);
+    std::printf(
+        "rungs %s layers %d width %d %s batch %d threads %d: %.0f samples/s "
+        "(cpu %.0f samples/s, %.2f s/epoch, loss %.4f)\n",
+        hp.model.c_str(), hp.layers, hp.width, hp.optimizer.c_str(), hp.batch_size, threads,
+        samples * epochs / seconds, samples * epochs / cpu_seconds, seconds / epochs, loss);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "trainer_bench: %s\n", e.what());
     return 1;

@@ -57,7 +57,8 @@ ImageSplit images_and_labels(IdxArray images, const std::string& images_path, Id
                              const std::string& labels_path) {
   if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
     fail(images_path, "expected Nx28x28 images, found " + dims_text(images.dims));
-  if (labels.dims.size() != 1) fail(labels_path, "expected N labels, found " + dims_text(labels.dims));
+  if (labels.dims.size() != 1)
+    fail(labels_path, "expected N labels, found " + dims_text(labels.dims));
   if (labels.dims[0] != images.dims[0])
     fail(labels_path, std::to_string(labels.dims[0]) + " labels for " +
                           std::to_string(images.dims[0]) + " images in " + images_path);

@@ -169,6 +169,8 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;
+  options.flush_interval = std::chrono::milliseconds(
+      static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.stop_requests = [] { return stop_requests(); };
   Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);

@@ -255,9 +255,14 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field checkpoints = top.child("checkpoints");
   if (checkpoints.present()) {
     checkpoints.require_map();
-    checkpoints.only_keys({"every", "keep"});
+    checkpoints.only_keys({"every", "keep", "study_seconds"});
     c.durability.checkpoint_every = positive_int(checkpoints.child("every"), 1, 0);
     c.durability.keep_checkpoints = positive_int(checkpoints.child("keep"), 5, 0);
+    const Field seconds = checkpoints.child("study_seconds");
+    if (seconds.present()) {
+      c.durability.snapshot_seconds = seconds.as_double();
+      if (c.durability.snapshot_seconds <= 0) seconds.fail("must be > 0");
+    }
   }
   const Field preemption = top.child("preemption");
   if (preemption.present()) {

@@ -37,6 +37,7 @@ struct ResourcesConfig {
 struct DurabilityConfig {
   int checkpoint_every = 1;          ///< epochs between checkpoints (0: only when a trial ends)
   int keep_checkpoints = 5;          ///< stopped trials' checkpoints kept: the best K
+  double snapshot_seconds = 5.0;     ///< study.h5 rewritten at most this often (journal between)
   std::string stop_signal = "USR1";  ///< besides TERM and INT: USR1 | USR2 | none
   int grace_seconds = 60;            ///< longest wait for workers to stop after a signal
   int max_attempts = 3;              ///< runs of a trial killed with its worker before it fails

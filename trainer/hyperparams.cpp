@@ -225,8 +225,8 @@ Params resolve_hyperparameters(const std::string& model, const Params& trial_par
   for (const auto& [name, value] : trial_params) {
     const HyperparameterSpec* spec = find_spec(model, name);
     if (!spec)
-      throw ConfigError("trial parameter " + name + ": unknown hyperparameter for model " +
-                        model + " (known: " + known_names(model) + ")");
+      throw ConfigError("trial parameter " + name + ": unknown hyperparameter for model " + model +
+                        " (known: " + known_names(model) + ")");
     const std::string problem = spec->check(value);
     if (!problem.empty())
       throw ConfigError("trial parameter " + name + ": " + to_string(value) + " " + problem);
@@ -241,8 +241,7 @@ Params resolve_hyperparameters(const std::string& model, const Params& trial_par
   return resolved;
 }
 
-Hyperparameters Hyperparameters::from_params(const std::string& model,
-                                             const Params& trial_params) {
+Hyperparameters Hyperparameters::from_params(const std::string& model, const Params& trial_params) {
   const Params params = resolve_hyperparameters(model, trial_params);
   const auto get_int = [&params](const char* name) {
     return static_cast<int>(std::get<std::int64_t>(params.at(name)));

@@ -50,9 +50,9 @@ Params resolve_hyperparameters(const std::string& model, const Params& trial_par
 /// The resolved hyperparameters as typed fields, for the trainer.
 struct Hyperparameters {
   std::string model = "mlp";
-  int layers = 2;       ///< mlp: hidden layers
-  int width = 256;      ///< mlp: units per hidden layer
-  int channels = 32;    ///< cnn: channels of the first conv block (the second has twice)
+  int layers = 2;     ///< mlp: hidden layers
+  int width = 256;    ///< mlp: units per hidden layer
+  int channels = 32;  ///< cnn: channels of the first conv block (the second has twice)
   double dropout = 0.0;
   std::string activation = "relu";
   std::string optimizer = "adam";

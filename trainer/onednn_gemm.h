@@ -1,9 +1,9 @@
 #pragma once
 /// oneDNN's single-precision matrix product, for the linear layers. LibTorch multiplies
-/// float matrices with the BLAS (here OpenBLAS 0.3.21, whose kernels use AVX2 only); oneDNN,
-/// which LibTorch loads anyway, has AVX-512 kernels and was about 1.5-2x faster on the
-/// MLP's shapes on the machines we measured. No LibTorch here; oneDNN has no header installed, so the
-/// function is looked up by name in the running process.
+/// float matrices with the BLAS (Debian: OpenBLAS 0.3.21, AVX2 kernels only); oneDNN, which
+/// LibTorch loads anyway, has AVX-512 kernels and trained the benchmark MLP 1.8x faster on
+/// our AVX-512 machine. oneDNN has no header installed, so the function is looked up by
+/// name in the running process. No LibTorch here.
 #include <cstdint>
 
 namespace rungs {

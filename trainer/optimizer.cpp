@@ -17,13 +17,13 @@ enum class Rule { Sgd, Adam, AdamW };
 constexpr std::int64_t kGrain = 1 << 15;
 
 struct AdamConstants {
-  float step_size;     ///< lr / (1 - beta1^t)
+  float step_size;  ///< lr / (1 - beta1^t)
   float beta1;
   float beta2;
   float inv_bc2_sqrt;  ///< 1 / sqrt(1 - beta2^t)
   float eps;
-  float l2;            ///< Adam: weight_decay added to the gradient; AdamW: 0
-  float decay;         ///< AdamW: 1 - lr * weight_decay applied to the weights; Adam: 1
+  float l2;     ///< Adam: weight_decay added to the gradient; AdamW: 0
+  float decay;  ///< AdamW: 1 - lr * weight_decay applied to the weights; Adam: 1
 };
 
 struct SgdConstants {
@@ -48,9 +48,10 @@ __attribute__((target_clones("avx2", "default"))) void adam_kernel(
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void sgd_kernel(
-    float* __restrict__ p, const float* __restrict__ g, float* __restrict__ buffer,
-    std::int64_t n, SgdConstants c) {
+__attribute__((target_clones("avx2", "default"))) void sgd_kernel(float* __restrict__ p,
+                                                                  const float* __restrict__ g,
+                                                                  float* __restrict__ buffer,
+                                                                  std::int64_t n, SgdConstants c) {
   if (!buffer) {
     for (std::int64_t i = 0; i < n; ++i) p[i] -= c.lr * (g[i] + c.l2 * p[i]);
     return;
@@ -165,8 +166,7 @@ void Optimizer::save(torch::serialize::OutputArchive& archive) const {
   archive.write("optimizer.steps", torch::tensor(static_cast<std::int64_t>(s.steps)));
   for (std::size_t i = 0; i < s.params.size(); ++i) {
     if (s.first[i].defined()) archive.write("optimizer.first." + std::to_string(i), s.first[i]);
-    if (s.second[i].defined())
-      archive.write("optimizer.second." + std::to_string(i), s.second[i]);
+    if (s.second[i].defined()) archive.write("optimizer.second." + std::to_string(i), s.second[i]);
   }
 }
 

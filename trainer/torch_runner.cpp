@@ -115,8 +115,7 @@ class TorchRunner final : public TrialRunner {
       const int saved = trainer->load(trial.checkpoint);
       if (saved != trial.start_epoch)
         throw TrialError(trial.checkpoint + ": holds " + std::to_string(saved) +
-                         " epochs, the trial resumes after " +
-                         std::to_string(trial.start_epoch));
+                         " epochs, the trial resumes after " + std::to_string(trial.start_epoch));
     }
     return trainer;
   }

@@ -22,8 +22,10 @@ struct TrainerSettings {
 ///
 /// The runner's run() trains epochs [start_epoch, end_epoch) of a trial and reports each
 /// one; epoch e's order and dropout derive from (seed, e), so resuming from the checkpoint
-/// reproduces an uninterrupted run. An empty `checkpoint` path means no checkpoint is
-/// written (a trial given one cannot be resumed).
+/// reproduces an uninterrupted run. It polls should_stop before every batch and then
+/// returns Interrupted without saving. A checkpoint holds the weights, the optimizer state
+/// and its epoch count; resuming fails the trial when that count is not start_epoch. An
+/// empty `checkpoint` path means none is written (such a trial cannot be resumed).
 std::unique_ptr<TrialRunner> make_torch_runner(const TrainerSettings& settings);
 
 }  // namespace rungs

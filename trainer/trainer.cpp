@@ -56,8 +56,8 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(const ImageSplit& split, std:
   const auto bytes = torch::from_blob(const_cast<std::uint8_t*>(split.images.data()),
                                       {count, 1, split.rows, split.cols}, torch::kUInt8);
   torch::Tensor images = bytes.to(torch::kFloat).div_(255.0f).sub_(kPixelMean).div_(kPixelStd);
-  const auto labels = torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {count},
-                                       torch::kUInt8);
+  const auto labels =
+      torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {count}, torch::kUInt8);
   return {images, labels.to(torch::kLong)};
 }
 
@@ -98,7 +98,8 @@ struct TrainingData::Tensors {
   }
 };
 
-TrainingData::TrainingData(const ObjectiveConfig& objective) : tensors_(std::make_unique<Tensors>()) {
+TrainingData::TrainingData(const ObjectiveConfig& objective)
+    : tensors_(std::make_unique<Tensors>()) {
   if (objective.dataset != "fashion_mnist")
     throw ConfigError("dataset " + objective.dataset + " is not known");
   const FashionMnist data = load_fashion_mnist(objective.data_dir);
@@ -143,7 +144,7 @@ Trainer::~Trainer() = default;
 std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()>& interrupted) {
   State& s = *state_;
   return translated("training", [&]() -> std::optional<double> {
-    const TrainingData::Tensors& data = s.data->tensors();
+    const TrainingData::Tensors& data = *s.data->tensors_;
     const std::int64_t n = data.train_images.size(0);
     const std::uint64_t seed = epoch_seed(s.seed, epoch);
     // Dropout draws from the global generator; seeding it per epoch keeps resumes exact.
@@ -187,7 +188,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
 Evaluation Trainer::evaluate(Split split) {
   State& s = *state_;
   return translated("evaluating", [&] {
-    const auto [images, labels] = s.data->tensors().split(split);
+    const auto [images, labels] = s.data->tensors_->split(split);
     const std::int64_t n = images.size(0);
     c10::InferenceMode inference;
     s.model->eval();
@@ -198,8 +199,9 @@ Evaluation Trainer::evaluate(Split split) {
       const std::int64_t size = std::min(batch, n - begin);
       const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
       const torch::Tensor truth = labels.narrow(0, begin, size);
-      loss_sum += F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                      .item<double>();
+      loss_sum +=
+          F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+              .item<double>();
       correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
     }
     s.model->train();

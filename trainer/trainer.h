@@ -29,10 +29,9 @@ class TrainingData {
 
   std::int64_t size(Split split) const;
 
-  struct Tensors;  ///< defined where LibTorch is included
-  const Tensors& tensors() const { return *tensors_; }
-
  private:
+  friend class Trainer;
+  struct Tensors;  ///< defined where LibTorch is included
   std::unique_ptr<Tensors> tensors_;
 };
 
@@ -48,8 +47,7 @@ struct Evaluation {
 /// it uses LibTorch's global generator.
 class Trainer {
  public:
-  Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp,
-          std::uint64_t seed);
+  Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp, std::uint64_t seed);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;

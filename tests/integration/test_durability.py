@@ -22,11 +22,12 @@ STUDY = """\
 name: durable
 seed: 11
 output: {output}
-objective: {{model: mlp, metric: val_accuracy, train_samples: 1500, val_samples: 300}}
+objective: {{model: mlp, metric: val_accuracy, train_samples: {samples}, val_samples: 1000}}
 search_space:
   lr: {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
-  width: {{type: int, low: 16, high: 48, step: 16}}
-fixed: {{layers: 1}}
+  width: {{type: int, low: 128, high: 256, step: 128}}
+fixed: {{layers: 2}}
+checkpoints: {{study_seconds: {snapshot}}}
 budget: {{max_trials: {trials}, epochs: {epochs}}}
 resources: {{threads_per_worker: 1}}
 preemption: {{max_attempts: {attempts}}}
@@ -41,10 +42,13 @@ def check(condition, message):
         sys.exit(1)
 
 
-def write_study(workdir, trials=6, epochs=3, attempts=3, name="study.yaml", **kw):
+def write_study(workdir, trials=6, epochs=3, attempts=3, name="study.yaml", samples=20000,
+                snapshot=0.5, **kw):
+    """A study of a few seconds: about 0.1 s per epoch on this trainer."""
     os.makedirs(workdir, exist_ok=True)
     output = os.path.join(workdir, "out")
-    text = STUDY.format(output=output, trials=trials, epochs=epochs, attempts=attempts)
+    text = STUDY.format(output=output, trials=trials, epochs=epochs, attempts=attempts,
+                        samples=samples, snapshot=snapshot)
     for old, new in kw.get("replace", []):
         text = text.replace(old, new)
     path = os.path.join(workdir, name)
@@ -119,15 +123,16 @@ def final_checks(path, trials, epochs, max_attempts):
 
 
 def case_kills(args):
-    trials, epochs, attempts = 6, 3, 50
-    study, path = write_study(args.workdir, trials=trials, epochs=epochs, attempts=attempts)
+    trials, epochs, attempts = 8, 4, 50
+    study, path = write_study(args.workdir, trials=trials, epochs=epochs, attempts=attempts,
+                              samples=50000)
     rng = random.Random(7)
     seen = {}
     kills = 0
     for step in range(args.kills + 20):
         run = Run(args, study)
         if kills < args.kills:
-            time.sleep(rng.uniform(0.5, 3.5))
+            time.sleep(rng.uniform(1.0, 8.0))
             victim = rng.choice(["rank0", "worker", "mpirun"])
             ranks = run.ranks()
             if run.proc.poll() is None:
@@ -178,8 +183,8 @@ def case_fault_points(args):
 
 
 def case_signal(args):
-    study, path = write_study(args.workdir, trials=4, epochs=6,
-                              replace=[("train_samples: 1500", "train_samples: 20000")])
+    study, path = write_study(args.workdir, trials=6, epochs=6, samples=50000, snapshot=5,
+                              replace=[("low: 128, high: 256, step: 128", "low: 256, high: 512, step: 256")])
     run = Run(args, study)
     log = os.path.join(args.workdir, "runs.log")
     deadline = time.time() + 120
@@ -201,7 +206,7 @@ def case_signal(args):
     check(run.wait() == 0, "the resumed run finishes")
     after = results(path)
     check(all(after.get(k) == v for k, v in before.items()), "no completed epoch was lost")
-    final_checks(path, 4, 6, 3)
+    final_checks(path, 6, 6, 3)
 
 
 def case_bad_files(args):
@@ -258,8 +263,8 @@ def case_resume_changes(args):
 
 
 def case_lock(args):
-    study, path = write_study(args.workdir, trials=4, epochs=6,
-                              replace=[("train_samples: 1500", "train_samples: 6000")])
+    study, path = write_study(args.workdir, trials=6, epochs=6, samples=50000,
+                              replace=[("low: 128, high: 256, step: 128", "low: 256, high: 512, step: 256")])
     first = Run(args, study)
     time.sleep(4)
     p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study],

@@ -55,11 +55,12 @@ TEST(Hyperparams, NamesAnUnknownSearchParameterWithTheKnownOnes) {
 }
 
 TEST(Hyperparams, KnowsWhichNamesBelongToWhichModel) {
-  EXPECT_EQ(error_of(variant("model: mlp", "model: cnn")).rfind(
-                "study.yaml: search_space.width: unknown hyperparameter for model cnn (known: "
-                "activation, batch_size, channels,",
-                0),
-            0u);
+  EXPECT_EQ(
+      error_of(variant("model: mlp", "model: cnn"))
+          .rfind("study.yaml: search_space.width: unknown hyperparameter for model cnn (known: "
+                 "activation, batch_size, channels,",
+                 0),
+      0u);
 }
 
 TEST(Hyperparams, RejectsAnUnknownOptimizerChoice) {
@@ -116,7 +117,8 @@ TEST(Hyperparams, RejectsMoreSamplesThanTheDatasetHas) {
 }
 
 TEST(Hyperparams, ResolveFillsDefaultsAndConvertsTypes) {
-  const Params resolved = resolve_hyperparameters("mlp", {{"lr", std::int64_t{1}}, {"width", std::int64_t{64}}});
+  const Params resolved =
+      resolve_hyperparameters("mlp", {{"lr", std::int64_t{1}}, {"width", std::int64_t{64}}});
   EXPECT_TRUE(same_value(resolved.at("lr"), ParamValue(1.0)));
   EXPECT_TRUE(same_value(resolved.at("width"), ParamValue(std::int64_t{64})));
   EXPECT_TRUE(same_value(resolved.at("layers"), ParamValue(std::int64_t{2})));

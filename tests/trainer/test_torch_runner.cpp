@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,9 +19,12 @@ struct TrialRun {
   std::vector<EpochResult> curve;
 };
 
-/// Runs `trial`, answering every epoch with `answer(epoch)` (Continue by default).
-TrialRun run_trial(TrialRunner& runner, const TrialAssignment& trial,
-              const std::function<Verdict(int)>& answer = [](int) { return Verdict::Continue; }) {
+/// Runs `trial`, answering every epoch with `answer(epoch)` (Continue by default) and
+/// polling `should_stop` between batches (never by default).
+TrialRun run_trial(
+    TrialRunner& runner, const TrialAssignment& trial,
+    const std::function<Verdict(int)>& answer = [](int) { return Verdict::Continue; },
+    const InterruptCheck& should_stop = [] { return false; }) {
   TrialRun run;
   run.outcome = runner.run(
       trial,
@@ -28,7 +32,7 @@ TrialRun run_trial(TrialRunner& runner, const TrialAssignment& trial,
         run.curve.push_back(result);
         return answer(result.epoch);
       },
-      [] { return false; });
+      should_stop);
   return run;
 }
 
@@ -116,8 +120,8 @@ TEST_F(TorchRunnerTest, ReportsEveryEpochWithTheObjectiveMetricAsValue) {
 }
 
 TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
-  for (const Params& params : {kSmallMlp, with(with(kSmallMlp, "optimizer", std::string("sgd")),
-                                               "nesterov", true)}) {
+  for (const Params& params :
+       {kSmallMlp, with(with(kSmallMlp, "optimizer", std::string("sgd")), "nesterov", true)}) {
     const TrialRun whole = run_trial(small(), assignment(params, 21, 3, dir_.file("whole.pt")));
     TrialAssignment trial = assignment(params, 21, 3, dir_.file("parts/paused.pt"));
     const TrialRun first = run_trial(small(), trial, [](int) { return Verdict::Pause; });
@@ -136,18 +140,56 @@ TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
   }
 }
 
+TEST_F(TorchRunnerTest, AnInterruptEndsTheTrialAtABatchAndItResumesFromTheCheckpoint) {
+  const TrialRun whole = run_trial(small(), assignment(kSmallMlp, 8, 3));
+  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("interrupted.pt"));
+  int polls = 0;
+  // 2,000 images in batches of 128: 16 batches an epoch; stop in the middle of the second.
+  const TrialRun first = run_trial(
+      small(), trial, [](int) { return Verdict::Continue; }, [&polls] { return ++polls > 24; });
+  EXPECT_EQ(first.outcome.kind, TrialOutcome::Kind::Interrupted);
+  EXPECT_EQ(polls, 25);
+  ASSERT_EQ(first.curve.size(), 1u);
+  EXPECT_TRUE(first.curve[0].checkpointed);
+
+  trial.start_epoch = 1;
+  const TrialRun rest = run_trial(small(), trial);
+  ASSERT_EQ(rest.outcome.kind, TrialOutcome::Kind::Finished) << rest.outcome.reason;
+  ASSERT_EQ(rest.curve.size(), 2u);
+  expect_same_results(rest.curve[0], whole.curve.at(1));
+  expect_same_results(rest.curve[1], whole.curve.at(2));
+}
+
+TEST_F(TorchRunnerTest, CheckpointsEveryNthEpochAndAtTheEnd) {
+  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("every2.pt"));
+  trial.checkpoint_every = 2;
+  const TrialRun run = run_trial(small(), trial);
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  ASSERT_EQ(run.curve.size(), 3u);
+  EXPECT_FALSE(run.curve[0].checkpointed);
+  EXPECT_TRUE(run.curve[1].checkpointed);
+  EXPECT_FALSE(run.curve[2].checkpointed);
+  // The final weights are written when the trial ends: it resumes after epoch 3.
+  trial.start_epoch = 3;
+  trial.end_epoch = 4;
+  EXPECT_EQ(run_trial(small(), trial).outcome.kind, TrialOutcome::Kind::Finished);
+
+  TrialAssignment without = assignment(kSmallMlp, 8, 1);
+  EXPECT_FALSE(run_trial(small(), without).curve.at(0).checkpointed);
+}
+
 TEST_F(TorchRunnerTest, StopEndsTheTrialAfterThatEpochWithACheckpoint) {
   const TrialAssignment trial = assignment(kSmallMlp, 1, 4, dir_.file("stopped.pt"));
-  const TrialRun run = run_trial(small(), trial, [](int epoch) {
-    return epoch == 2 ? Verdict::Stop : Verdict::Continue;
-  });
+  const TrialRun run = run_trial(
+      small(), trial, [](int epoch) { return epoch == 2 ? Verdict::Stop : Verdict::Continue; });
   EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Stopped);
   EXPECT_EQ(run.curve.size(), 2u);
   EXPECT_TRUE(std::filesystem::exists(trial.checkpoint));
 }
 
 TEST_F(TorchRunnerTest, ALossThatBecomesNanFailsTheTrialWithTheReason) {
-  const Params diverging = {{"optimizer", std::string("sgd")}, {"lr", 1e6}, {"width", std::int64_t{32}}};
+  const Params diverging = {
+      {"optimizer", std::string("sgd")}, {"lr", 1e6}, {"width", std::int64_t{32}}};
   const TrialRun run = run_trial(small(), assignment(diverging, 1, 2, dir_.file("nan.pt")));
   EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Failed);
   EXPECT_NE(run.outcome.reason.find("loss became nan at epoch 1, step "), std::string::npos)
@@ -198,8 +240,7 @@ TEST_F(TorchRunnerTest, EvaluatesTheCheckpointOnTheTestSet) {
   // A fresh, untrained model would be near chance: the weights did come from the file.
   EXPECT_NEAR(test.accuracy, run.curve.back().val_accuracy, 0.1);
 
-  EXPECT_THROW(small().evaluate_test(assignment(kSmallMlp, 4, 2, dir_.file("none.pt"))),
-               IoError);
+  EXPECT_THROW(small().evaluate_test(assignment(kSmallMlp, 4, 2, dir_.file("none.pt"))), IoError);
 }
 
 TEST(TorchRunner, AnMlpLearnsFashionMnistInTwoEpochs) {
@@ -221,9 +262,9 @@ TEST(TorchRunner, ACnnLearnsFashionMnist) {
   settings.objective.val_samples = 500;
   const auto runner = make_torch_runner(settings);
   const TrialRun run = run_trial(*runner, assignment({{"channels", std::int64_t{8}},
-                                                 {"dropout", 0.1},
-                                                 {"batch_size", std::int64_t{32}}},
-                                                1, 2));
+                                                      {"dropout", 0.1},
+                                                      {"batch_size", std::int64_t{32}}},
+                                                     1, 2));
   ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
   EXPECT_GT(run.curve.at(1).val_accuracy, 0.65);
 }
