@@ -1,16 +1,25 @@
+#include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
 #include "samplers/sampler.h"
+#include "samplers/sobol_sampler.h"
+#include "samplers/tpe_sampler.h"
 
 namespace rungs {
 
 std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const SearchSpace& space,
-                                      Direction /*direction*/, std::uint64_t seed) {
+                                      Direction direction, std::uint64_t seed) {
   const std::string& name = options.name();
   std::unique_ptr<Sampler> sampler;
   if (name == "random") {
     sampler = std::make_unique<RandomSampler>(space, seed);
+  } else if (name == "grid") {
+    sampler = std::make_unique<GridSampler>(space, seed, options.where());
+  } else if (name == "sobol") {
+    sampler = std::make_unique<SobolSampler>(space, seed, options.get_bool("scramble", true));
+  } else if (name == "tpe") {
+    sampler = std::make_unique<TpeSampler>(space, direction, seed, TpeOptions::from(options));
   } else {
-    options.fail("name", "'" + name + "' is not a sampler (expected: random)");
+    options.fail("name", "'" + name + "' is not a sampler (expected: random, grid, sobol or tpe)");
   }
   options.finish();
   return sampler;

@@ -34,8 +34,9 @@ class Sampler {
   virtual void load_state(const std::string& /*state*/) {}
 };
 
-/// Builds the sampler named in `options` (random, ...). Validates its options (ConfigError
-/// naming the field and value) and rejects unknown ones.
+/// Builds the sampler named in `options`: random, grid, sobol or tpe (see their headers and
+/// the README). Validates its options (ConfigError naming the field and value) and rejects
+/// unknown ones.
 std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const SearchSpace& space,
                                       Direction direction, std::uint64_t seed);
 

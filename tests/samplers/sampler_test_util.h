@@ -1,0 +1,57 @@
+#pragma once
+/// Helpers for the sampler tests: trials as the coordinator would record them, and a
+/// sequential study loop.
+#include <functional>
+#include <vector>
+
+#include "samplers/sampler.h"
+#include "study/config.h"
+
+namespace rungs::testing {
+
+/// A trial with `values` reported at epochs 1, 2, ... and the given status.
+inline TrialRecord make_trial(int id, Params params, TrialStatus status,
+                              std::vector<double> values = {}) {
+  TrialRecord t;
+  t.id = id;
+  t.params = std::move(params);
+  t.status = status;
+  t.max_epochs = static_cast<int>(values.size());
+  for (std::size_t e = 0; e < values.size(); ++e) {
+    EpochResult r;
+    r.epoch = static_cast<int>(e) + 1;
+    r.value = values[e];
+    t.curve.push_back(r);
+  }
+  return t;
+}
+
+/// Runs `n` trials one after another: suggest, evaluate `objective`, record as completed.
+/// Stops early when the sampler is exhausted.
+inline void run_study(Sampler& sampler, const std::function<double(const Params&)>& objective,
+                      int n, std::vector<TrialRecord>& trials) {
+  for (int i = 0; i < n; ++i) {
+    const int id = static_cast<int>(trials.size());
+    auto params = sampler.suggest(id, trials);
+    if (!params) return;
+    const double value = objective(*params);
+    trials.push_back(make_trial(id, std::move(*params), TrialStatus::Completed, {value}));
+    sampler.on_trial_end(trials.back());
+  }
+}
+
+/// The best (lowest) value among completed trials.
+inline double best_value(const std::vector<TrialRecord>& trials) {
+  double best = 1e300;
+  for (const auto& t : trials) {
+    if (!t.curve.empty()) best = std::min(best, t.curve.back().value);
+  }
+  return best;
+}
+
+inline AlgorithmOptions sampler_options(const std::string& name,
+                                        std::map<std::string, ParamValue> values = {}) {
+  return AlgorithmOptions(name, std::move(values), "t.yaml: sampler");
+}
+
+}  // namespace rungs::testing
