@@ -72,6 +72,10 @@ void write_int_attribute(const Object& object, const std::string& name, std::int
   write_scalar(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
+void write_uint_attribute(const Object& object, const std::string& name, std::uint64_t value) {
+  write_scalar(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
 bool has_attribute(const Object& object, const std::string& name) {
   return check(H5Aexists(object.id(), name.c_str()), "H5Aexists", attribute_path(object, name),
                object.file()) > 0;
@@ -96,6 +100,10 @@ double read_double_attribute(const Object& object, const std::string& name) {
 
 std::int64_t read_int_attribute(const Object& object, const std::string& name) {
   return read_number<std::int64_t>(object, name, H5T_NATIVE_INT64);
+}
+
+std::uint64_t read_uint_attribute(const Object& object, const std::string& name) {
+  return read_number<std::uint64_t>(object, name, H5T_NATIVE_UINT64);
 }
 
 }  // namespace rungs::h5

@@ -58,12 +58,13 @@ void remove_if_present(const std::string& path) {
 }  // namespace
 
 void replace_file_atomically(const std::string& path,
-                             const std::function<void(const std::string& temporary)>& write) {
+                             const std::function<void(const std::string& temporary)>& write,
+                             const char* fault_point) {
   const std::string temporary = path + ".tmp";
   remove_if_present(temporary);
   try {
     write(temporary);
-    fault::point("snapshot.before_rename");
+    fault::point(fault_point);
     Fd file(temporary, O_RDONLY | O_CLOEXEC);
     file.fsync();
     file.close();

@@ -10,8 +10,10 @@ namespace rungs {
 /// temporary is written, fsynced, renamed over `path`, and the directory fsynced. A stale
 /// temporary left by a killed writer is removed first. When `write` or a later step
 /// throws, the temporary is removed and the exception propagates (IoError naming the file
-/// for the POSIX steps).
+/// for the POSIX steps). `fault_point` names the fault::point (study/fault.h) reached between
+/// writing and renaming, so that a crash test can aim at one kind of file.
 void replace_file_atomically(const std::string& path,
-                             const std::function<void(const std::string& temporary)>& write);
+                             const std::function<void(const std::string& temporary)>& write,
+                             const char* fault_point = "snapshot.before_rename");
 
 }  // namespace rungs

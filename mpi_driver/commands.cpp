@@ -13,6 +13,8 @@
 #include "io/study_lock.h"
 #include "io/study_store.h"
 #include "mpi_driver/coordinator.h"
+#include "mpi_driver/group_comms.h"
+#include "mpi_driver/group_runner.h"
 #include "mpi_driver/mpi_session.h"
 #include "mpi_driver/mpi_transport.h"
 #include "mpi_driver/progress.h"
@@ -20,8 +22,10 @@
 #include "mpi_driver/worker.h"
 #include "samplers/sampler.h"
 #include "schedulers/scheduler.h"
+#include "study/checkpoint_path.h"
 #include "study/config_compat.h"
 #include "study/errors.h"
+#include "trainer/communicator_factory.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
 
@@ -40,11 +44,6 @@ StudyConfig load_and_validate(const std::string& path) {
       throw ConfigError(config.where("objective.data_dir") + ": " + config.objective.data_dir +
                         " has no " + file + " (apt-get install dataset-fashion-mnist)");
     }
-  }
-  if (config.resources.ranks_per_trial != 1) {
-    throw ConfigError(config.where("resources.ranks_per_trial") + ": " +
-                      std::to_string(config.resources.ranks_per_trial) +
-                      " is not supported yet; trials run on one rank each");
   }
   return config;
 }
@@ -75,6 +74,14 @@ int command_best(const std::string& study_h5) {
               best->epochs_run(), best->rung, to_string(best->status));
   for (const auto& [name, value] : best->params) {
     std::cout << "  " << name << ": " << to_string(value) << "\n";
+  }
+  if (best->checkpoint_epoch > 0) {
+    const std::string folder = fs::path(study_h5).parent_path().string();
+    std::cout << "checkpoint: "
+              << checkpoint_file((folder.empty() ? "." : folder) + "/checkpoints/trial_" +
+                                     std::to_string(best->id),
+                                 best->checkpoint_epoch)
+              << "\n";
   }
   if (s.test && s.test->trial_id == best->id) {
     std::printf("test accuracy (held out, not used for tuning): %.4f\n", s.test->accuracy);
@@ -130,10 +137,12 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   StudyConfig config = load_and_validate(study_yaml);
   if (!output.empty()) config.output_dir = output;
 
-  MpiSession mpi(argc, argv);
   // Handlers only count; rank 0 turns the first signal into a drain. Workers keep running
-  // until rank 0 interrupts them (mpirun forwards signals to every rank).
+  // until rank 0 interrupts them (mpirun forwards signals to every rank). Installed before
+  // MPI starts, so that a signal during start-up is not fatal but ends the run cleanly.
   watch_stop_signals(parse_signal(config.durability.stop_signal));
+  MpiSession mpi(argc, argv);
+  watch_stop_signals(parse_signal(config.durability.stop_signal));  // in case MPI replaced them
 
   // Rank 0 opens the study; every rank learns whether that worked, so all exit together.
   Opened opened;
@@ -144,6 +153,8 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
         throw ConfigError("rungs run needs at least 2 MPI ranks (1 coordinator + workers), e.g. "
                           "mpirun -n 3 rungs run " + study_yaml);
       }
+      const std::string groups = group_size_problem(mpi.size(), config.resources.ranks_per_trial);
+      if (!groups.empty()) throw ConfigError(config.where("resources.ranks_per_trial") + ": " + groups);
       opened = open_study(config);
     } catch (const ConfigError& e) {
       std::snprintf(error, sizeof error, "%s", e.what());
@@ -155,15 +166,37 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
     return 2;
   }
 
-  MpiTransport transport(MPI_COMM_WORLD);
+  // Trial groups: the coordinator talks to rank 0's communicator with the group leaders
+  // only, so it sees each group as one worker; members hear from their leader alone.
+  const int ranks_per_trial = config.resources.ranks_per_trial;
+  TrialGroups groups = form_trial_groups(ranks_per_trial);
   if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
     settings.threads = worker_threads(config, mpi);
+    if (ranks_per_trial > 1) {
+      // The trainer runs on the CPU so far: the MPI communicator (device -1).
+      settings.group = make_communicator(groups.group_comm.get(), -1);
+      MpiGroupChannel channel(groups.group_comm.get());
+      if (groups.is_member()) {
+        const std::unique_ptr<TrialRunner> runner = make_torch_runner(settings);
+        run_group_member(channel, *runner);
+        return 0;
+      }
+      MpiTransport transport(groups.coordinator_comm.get());
+      WorkerLoop worker(transport, [&]() -> std::unique_ptr<TrialRunner> {
+        return std::make_unique<GroupLeaderRunner>(channel, make_torch_runner(settings));
+      });
+      worker.run();
+      release_group_members(channel);
+      return 0;
+    }
+    MpiTransport transport(groups.coordinator_comm.get());
     WorkerLoop worker(transport, [&] { return make_torch_runner(settings); });
     worker.run();
     return 0;
   }
+  MpiTransport transport(groups.coordinator_comm.get());
 
   auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
@@ -173,12 +206,24 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
       static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.stop_requests = [] { return stop_requests(); };
+  options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
+  options.discard_checkpoints = [&config](const TrialRecord& trial) {
+    const std::string stem = config.output_dir + "/checkpoints/trial_" + std::to_string(trial.id);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(config.output_dir + "/checkpoints", ec)) {
+      if (checkpoint_epoch_of(stem, entry.path().filename().string())) fs::remove(entry.path(), ec);
+    }
+  };
   Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);
 
   const std::string path = config.study_file();
   std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
-            << " workers, " << worker_threads(config, mpi) << " threads each; results in "
-            << path << std::endl;
+            << " workers, " << worker_threads(config, mpi) << " threads each";
+  if (ranks_per_trial > 1) {
+    std::cout << ", in " << groups.plan.groups.size() << " trial groups of " << ranks_per_trial
+              << " ranks (data parallel, MPI allreduce)";
+  }
+  std::cout << "; results in " << path << std::endl;
   if (opened.lock->recovered()) {
     std::cout << elapsed_prefix(0) << "took over the lock of a run that is gone" << std::endl;
   }

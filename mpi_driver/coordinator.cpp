@@ -1,6 +1,7 @@
 #include "mpi_driver/coordinator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "mpi_driver/progress.h"
@@ -147,7 +148,7 @@ TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, i
   a.seed = t.seed;
   a.start_epoch = start_epoch;
   a.end_epoch = end_epoch;
-  a.checkpoint = config_.output_dir + "/checkpoints/trial_" + std::to_string(t.id) + ".pt";
+  a.checkpoint = config_.output_dir + "/checkpoints/trial_" + std::to_string(t.id);
   a.checkpoint_every = config_.durability.checkpoint_every;
   return a;
 }
@@ -257,6 +258,27 @@ void Coordinator::finish_trial(TrialRecord& t) {
   scheduler_.on_trial_end(t);
   sampler_.on_trial_end(t);
   log_ << elapsed_prefix(elapsed()) << trial_line(t, trials_, config_) << std::endl;
+  if (t.status == TrialStatus::Stopped) prune_stopped_checkpoints();
+}
+
+void Coordinator::prune_stopped_checkpoints() {
+  if (!options_.discard_checkpoints) return;
+  std::vector<TrialRecord*> kept;
+  for (auto& t : trials_) {
+    if (t.status == TrialStatus::Stopped && t.checkpoint_epoch > 0) kept.push_back(&t);
+  }
+  const auto keep = static_cast<std::size_t>(std::max(0, options_.keep_stopped_checkpoints));
+  if (kept.size() <= keep) return;
+  const Direction direction = config_.objective.direction;
+  std::sort(kept.begin(), kept.end(), [&](const TrialRecord* a, const TrialRecord* b) {
+    return is_better(a->best_value(direction).value_or(NAN), b->best_value(direction).value_or(NAN),
+                     direction);
+  });
+  for (std::size_t i = keep; i < kept.size(); ++i) {
+    kept[i]->checkpoint_epoch = 0;  // recorded first: a listed checkpoint always exists
+    changed(*kept[i]);
+    options_.discard_checkpoints(*kept[i]);
+  }
 }
 
 void Coordinator::begin_drain() {

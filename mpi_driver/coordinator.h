@@ -34,6 +34,10 @@ struct CoordinatorOptions {
   /// How many stop signals arrived (none when empty). The first starts a drain; a second
   /// cuts the wait for the workers short.
   std::function<int()> stop_requests;
+  /// Stopped trials whose checkpoints are kept: the best K by value; the others' are
+  /// handed to `discard_checkpoints` (none when empty).
+  int keep_stopped_checkpoints = 5;
+  std::function<void(const TrialRecord&)> discard_checkpoints;
 };
 
 /// What the study was, for resuming: its trials (curves included) and its time so far.
@@ -77,6 +81,8 @@ class Coordinator {
   void on_trial_end(int worker, const protocol::TrialEnd& end);
   void assign(int worker, TrialRecord& trial, int start_epoch, int end_epoch);
   void finish_trial(TrialRecord& trial);
+  /// Discards the checkpoints of stopped trials beyond the best keep_stopped_checkpoints.
+  void prune_stopped_checkpoints();
   void begin_drain();
   bool drained() const;
   void evaluate_best();

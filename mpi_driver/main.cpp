@@ -5,6 +5,8 @@
 
 #include "mpi_driver/commands.h"
 #include "mpi_driver/mpi_session.h"
+#include "mpi_driver/report_commands.h"
+#include "mpi_driver/simulate_command.h"
 #include "study/errors.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +25,17 @@ int main(int argc, char** argv) {
   validate->add_option("study", validate_file, "The study file (YAML)")->required();
   auto* best = app.add_subcommand("best", "Show the best trial of a study: rungs best runs/NAME/study.h5");
   best->add_option("study_h5", best_file, "The study's HDF5 file")->required();
+  std::string simulate_file;
+  int simulate_workers = 16;
+  auto* simulate = app.add_subcommand(
+      "simulate",
+      "Simulate a study's scheduling in virtual time on synthetic learning curves (no MPI, "
+      "data or GPU); a fifo study compares every scheduler");
+  simulate->add_option("study", simulate_file, "The study file (YAML)")->required();
+  simulate->add_option("-w,--workers", simulate_workers, "Simulated workers")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  const rungs::ReportCommands report_commands(app);  // status, export, report
 
   try {
     app.parse(argc, argv);
@@ -34,6 +47,8 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return rungs::command_validate(validate_file);
     if (*best) return rungs::command_best(best_file);
+    if (*simulate) return rungs::command_simulate(simulate_file, simulate_workers, std::cout);
+    if (report_commands.parsed()) return report_commands.run();
     return rungs::command_run(argc, argv, run_file, run_output);
   } catch (const rungs::ConfigError& e) {
     if (rungs::launcher_rank() == 0) std::cerr << "rungs: " << e.what() << std::endl;

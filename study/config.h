@@ -31,6 +31,7 @@ struct BudgetConfig {
 struct ResourcesConfig {
   int ranks_per_trial = 1;
   int threads_per_worker = 0;  ///< 0: the node's cores shared among its worker ranks
+  int trials_per_gpu = 1;      ///< single-rank trials packed on one GPU (ranks_per_trial 1)
 };
 
 /// Checkpoints and what happens when the job is stopped or killed.

@@ -15,8 +15,8 @@ using SgemmFunction = int (*)(char transa, char transb, std::int64_t m, std::int
                               const float* b, std::int64_t ldb, float beta, float* c,
                               std::int64_t ldc);
 
-/// oneDNN's sgemm, or nullptr when oneDNN is not loaded or the environment variable
-/// RUNGS_GEMM is "blas" (then LibTorch's own product is used). Looked up once.
+/// oneDNN's sgemm when the environment variable RUNGS_GEMM is "onednn" and oneDNN is loaded;
+/// otherwise nullptr, and LibTorch's own product (BLAS) is used. Looked up once.
 SgemmFunction onednn_sgemm();
 
 }  // namespace rungs

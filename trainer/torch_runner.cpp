@@ -6,8 +6,10 @@
 #include <optional>
 #include <utility>
 
+#include "study/checkpoint_path.h"
 #include "study/errors.h"
 #include "trainer/blas.h"
+#include "trainer/checkpoint_retention.h"
 #include "trainer/hyperparams.h"
 #include "trainer/trainer.h"
 
@@ -39,18 +41,24 @@ double metric_value(const std::string& metric, const EpochResult& result) {
 class TorchRunner final : public TrialRunner {
  public:
   explicit TorchRunner(const TrainerSettings& settings)
-      : objective_(settings.objective), data_(std::make_shared<TrainingData>(objective_)) {}
+      : objective_(settings.objective),
+        data_(std::make_shared<TrainingData>(objective_)),
+        group_(settings.group),
+        writes_checkpoints_(!group_ || group_->rank() == 0) {}
 
   TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
                    const InterruptCheck& should_stop) override {
     std::unique_ptr<Trainer> trainer;
     if (auto failure = attempt([&] { trainer = start(trial); })) return *failure;
 
-    int saved = trial.start_epoch;  // epochs whose weights are in the checkpoint
+    // One file per checkpointed epoch: the newest may not be recorded by rank 0 yet, the
+    // one before it (`saved` until then) is, so those two stay and older ones go.
+    int saved = trial.start_epoch;  // epochs of this run's newest checkpoint file
     const auto save_at = [&](int epochs) {
       return attempt([&] {
-        if (trial.checkpoint.empty() || saved == epochs) return;
-        trainer->save(trial.checkpoint, epochs);
+        if (trial.checkpoint.empty() || saved == epochs || !writes_checkpoints_) return;
+        trainer->save(checkpoint_file(trial.checkpoint, epochs), epochs, trial.trial_id);
+        remove_old_checkpoints(trial.checkpoint, epochs, saved);
         saved = epochs;
       });
     };
@@ -80,11 +88,12 @@ class TorchRunner final : public TrialRunner {
   }
 
   TestResult evaluate_test(const TrialAssignment& trial) override {
-    if (trial.checkpoint.empty())
+    if (trial.checkpoint.empty() || trial.start_epoch <= 0)
       throw IoError("trial " + std::to_string(trial.trial_id) + " has no checkpoint to test");
     Trainer trainer(data_, Hyperparameters::from_params(objective_.model, trial.params),
-                    trial.seed);
-    trainer.load(trial.checkpoint);
+                    trial.seed, group_);
+    // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
+    trainer.load(checkpoint_file(trial.checkpoint, trial.start_epoch));
     const Evaluation test = trainer.evaluate(Split::Test);
     TestResult result;
     result.trial_id = trial.trial_id;
@@ -107,14 +116,15 @@ class TorchRunner final : public TrialRunner {
 
   std::unique_ptr<Trainer> start(const TrialAssignment& trial) const {
     auto trainer = std::make_unique<Trainer>(
-        data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed);
+        data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
     if (trial.start_epoch > 0) {
       if (trial.checkpoint.empty())
         throw TrialError("cannot resume at epoch " + std::to_string(trial.start_epoch) +
                          " without a checkpoint");
-      const int saved = trainer->load(trial.checkpoint);
+      const std::string file = checkpoint_file(trial.checkpoint, trial.start_epoch);
+      const int saved = trainer->load(file);
       if (saved != trial.start_epoch)
-        throw TrialError(trial.checkpoint + ": holds " + std::to_string(saved) +
+        throw TrialError(file + ": holds " + std::to_string(saved) +
                          " epochs, the trial resumes after " + std::to_string(trial.start_epoch));
     }
     return trainer;
@@ -136,6 +146,8 @@ class TorchRunner final : public TrialRunner {
 
   ObjectiveConfig objective_;
   std::shared_ptr<const TrainingData> data_;
+  std::shared_ptr<Communicator> group_;
+  bool writes_checkpoints_ = true;
 };
 
 }  // namespace

@@ -6,12 +6,17 @@
 
 #include "study/config.h"
 #include "study/trial_runner.h"
+#include "trainer/communicator.h"
 
 namespace rungs {
 
 struct TrainerSettings {
   ObjectiveConfig objective;
   int threads = 1;  ///< LibTorch intra-op and OpenBLAS threads of this process
+  /// The ranks training each trial together (trainer/communicator.h); null: this rank
+  /// alone. In a group every rank runs every trial and only rank 0 of the group writes
+  /// checkpoints (all ranks read them to resume).
+  std::shared_ptr<Communicator> group;
 };
 
 /// Loads the data set once (objective.train_samples / val_samples: the first N of the

@@ -10,10 +10,13 @@
 #include <system_error>
 #include <utility>
 
+#include "io/checkpoint_file.h"
 #include "io/dataset_idx.h"
 #include "study/errors.h"
 #include "trainer/allocator.h"
 #include "trainer/blas.h"
+#include "trainer/checkpoint_tensors.h"
+#include "trainer/communicator_tensors.h"
 #include "trainer/models.h"
 #include "trainer/optimizer.h"
 
@@ -123,10 +126,12 @@ struct Trainer::State {
   std::uint64_t seed = 0;
   torch::nn::Sequential model{nullptr};
   std::unique_ptr<Optimizer> optimizer;
+  std::shared_ptr<Communicator> group;          ///< null unless K > 1 ranks train together
+  std::unique_ptr<GradientAverager> averager;   ///< with `group`
 };
 
 Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp,
-                 std::uint64_t seed)
+                 std::uint64_t seed, std::shared_ptr<Communicator> group)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.data = std::move(data);
@@ -136,8 +141,61 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
     torch::manual_seed(seed);
     s.model = make_model(hp);
     s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
+    if (group && group->size() > 1) {
+      s.group = std::move(group);
+      s.averager = std::make_unique<GradientAverager>(s.model->parameters());
+    }
   });
 }
+
+namespace {
+
+/// train_epoch for one rank of a data-parallel group: the same batches as one rank would
+/// train, each split into the group's shards; one allreduce per step carries the weighted
+/// gradients and the loss, so every rank sees the same loss and takes the same step (and
+/// a non-finite loss fails the trial on every rank at the same step).
+std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
+                                          const torch::Tensor& train_labels,
+                                          const torch::Tensor& order, std::int64_t batch,
+                                          torch::nn::Sequential& model, Optimizer& optimizer,
+                                          Communicator& group, GradientAverager& averager,
+                                          int epoch, const std::function<bool()>& interrupted) {
+  const std::int64_t n = train_images.size(0);
+  torch::Tensor images = torch::empty({0}, train_images.options());
+  torch::Tensor labels = torch::empty({0}, train_labels.options());
+  double loss_sum = 0.0;
+  for (std::int64_t begin = 0, step = 1; begin < n; begin += batch, ++step) {
+    if (interrupted && interrupted()) return std::nullopt;
+    const std::int64_t size = std::min(batch, n - begin);
+    const Shard shard = shard_of(size, group.rank(), group.size());
+    optimizer.zero_grad();
+    float local_sum = 0.0f;
+    if (shard.size() > 0) {
+      const torch::Tensor rows = order.narrow(0, begin + shard.begin, shard.size());
+      if (images.size(0) != shard.size()) {
+        images.resize_({0});
+        labels.resize_({0});
+      }
+      torch::index_select_out(images, train_images, 0, rows);
+      torch::index_select_out(labels, train_labels, 0, rows);
+      const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
+      local_sum = *loss.data_ptr<float>() * static_cast<float>(shard.size());
+      loss.backward();
+    }
+    averager.average(group, static_cast<double>(shard.size()) / static_cast<double>(size),
+                     local_sum);
+    const double value = static_cast<double>(local_sum) / static_cast<double>(size);
+    if (!std::isfinite(value))
+      throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
+                       " at epoch " + std::to_string(epoch + 1) + ", step " +
+                       std::to_string(step));
+    optimizer.step();
+    loss_sum += static_cast<double>(local_sum);
+  }
+  return loss_sum / static_cast<double>(n);
+}
+
+}  // namespace
 
 Trainer::~Trainer() = default;
 
@@ -151,6 +209,12 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     torch::manual_seed(seed);
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+    if (s.group) {
+      s.model->train();
+      return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
+                                 s.model, *s.optimizer, *s.group, *s.averager, epoch,
+                                 interrupted);
+    }
     // Each batch is gathered into the same two buffers: a permuted copy of the whole split
     // per epoch costs more (fresh pages, page faults) than the gathers it saves.
     const std::int64_t batch = s.hp.batch_size;
@@ -190,13 +254,15 @@ Evaluation Trainer::evaluate(Split split) {
   return translated("evaluating", [&] {
     const auto [images, labels] = s.data->tensors_->split(split);
     const std::int64_t n = images.size(0);
+    // In a group each rank measures its shard of the split; the sums are then combined.
+    const Shard shard = s.group ? shard_of(n, s.group->rank(), s.group->size()) : Shard{0, n};
     c10::InferenceMode inference;
     s.model->eval();
     double loss_sum = 0.0;
     std::int64_t correct = 0;
     const std::int64_t batch = eval_batch_size(s.hp);
-    for (std::int64_t begin = 0; begin < n; begin += batch) {
-      const std::int64_t size = std::min(batch, n - begin);
+    for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
+      const std::int64_t size = std::min(batch, shard.end - begin);
       const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
       const torch::Tensor truth = labels.narrow(0, begin, size);
       loss_sum +=
@@ -205,6 +271,12 @@ Evaluation Trainer::evaluate(Split split) {
       correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
     }
     s.model->train();
+    if (s.group) {
+      double sums[2] = {loss_sum, static_cast<double>(correct)};
+      allreduce_host(*s.group, sums, 2);
+      loss_sum = sums[0];
+      correct = static_cast<std::int64_t>(std::llround(sums[1]));
+    }
     Evaluation result;
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
     result.loss = loss_sum / static_cast<double>(n);
@@ -212,43 +284,35 @@ Evaluation Trainer::evaluate(Split split) {
   });
 }
 
-void Trainer::save(const std::string& path, int epochs) const {
+void Trainer::save(const std::string& path, int epochs, std::int64_t trial_id) const {
   const State& s = *state_;
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path temporary = target.string() + ".tmp";
-  std::error_code error;
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), error);
-  if (error) throw IoError(path + ": cannot create its directory: " + error.message());
-  try {
-    torch::serialize::OutputArchive archive;
-    s.model->save(archive);
-    s.optimizer->save(archive);
-    archive.write("epochs", torch::tensor(static_cast<std::int64_t>(epochs)));
-    archive.save_to(temporary.string());
-  } catch (const c10::Error& e) {
-    fs::remove(temporary, error);
-    throw IoError(path + ": cannot write checkpoint: " + first_line(e.what_without_backtrace()));
-  }
-  fs::rename(temporary, target, error);
-  if (error) throw IoError(path + ": cannot write checkpoint: " + error.message());
+  CheckpointData data = translated("saving the checkpoint", [&] {
+    return capture_checkpoint(*s.model, *s.optimizer, s.hp);
+  });
+  data.epoch = epochs;
+  data.trial_id = trial_id;
+  data.seed = s.seed;
+  write_checkpoint(path, data);
 }
 
 int Trainer::load(const std::string& path) {
   State& s = *state_;
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path);
-  } catch (const c10::Error& e) {
-    throw IoError(path + ": cannot read checkpoint: " + first_line(e.what_without_backtrace()));
+  const CheckpointData data = read_checkpoint(path);
+  if (data.seed != s.seed)
+    throw TrialError(path + ": holds a trial seeded " + std::to_string(data.seed) +
+                     ", this trial is seeded " + std::to_string(s.seed));
+  translated("loading the checkpoint",
+             [&] { restore_checkpoint(data, path, *s.model, *s.optimizer, s.hp); });
+  return data.epoch;
+}
+
+std::vector<float> Trainer::flat_parameters() const {
+  std::vector<float> out;
+  for (const auto& p : state_->model->parameters()) {
+    const torch::Tensor values = p.detach().to(torch::kCPU).contiguous();
+    out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
   }
-  return translated("loading the checkpoint", [&] {
-    s.model->load(archive);
-    s.optimizer->load(archive);
-    torch::Tensor epochs;
-    archive.read("epochs", epochs);
-    return static_cast<int>(epochs.item<std::int64_t>());
-  });
+  return out;
 }
 
 void configure_trainer_process(int threads) {

@@ -8,8 +8,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "study/config.h"
+#include "trainer/communicator.h"
 #include "trainer/hyperparams.h"
 
 namespace rungs {
@@ -47,7 +49,16 @@ struct Evaluation {
 /// it uses LibTorch's global generator.
 class Trainer {
  public:
-  Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp, std::uint64_t seed);
+  /// With a `group` of K > 1 ranks the trainer is one replica of a data-parallel trial:
+  /// every rank builds the same model from `seed`, takes rows [r*B/K, (r+1)*B/K) of each
+  /// global batch of B = hp.batch_size rows, and steps with the gradient of the mean loss
+  /// over the whole batch (trainer/communicator_tensors.h), so the weights stay equal on
+  /// all ranks and match a one-rank training of the same batches up to rounding (without
+  /// dropout, whose masks depend on the shard). train_epoch's loss and evaluate()'s figures
+  /// are then those of the whole group; every call is collective. Null or a group of one:
+  /// the single-rank trainer.
+  Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters& hp, std::uint64_t seed,
+          std::shared_ptr<Communicator> group = nullptr);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -60,12 +71,16 @@ class Trainer {
   std::optional<double> train_epoch(int epoch, const std::function<bool()>& interrupted = {});
   /// Accuracy and loss on `split`, in inference mode (dropout off, no autograd).
   Evaluation evaluate(Split split);
+  /// Every weight of the model, parameter after parameter (for tests comparing trainings).
+  std::vector<float> flat_parameters() const;
 
-  /// Writes the weights, the optimizer state and `epochs` to a temporary file next to
-  /// `path` and renames it into place (creating the parent directories). IoError on failure.
-  void save(const std::string& path, int epochs) const;
-  /// Reads a file written by save() for the same hyperparameters; returns its `epochs`.
-  /// IoError when it cannot be read, TrialError when it does not fit this model.
+  /// Writes the weights, the optimizer state, `epochs`, `trial_id` and the seed to the
+  /// HDF5 checkpoint `path` (io/checkpoint_file.h), atomically, creating its folder.
+  /// IoError naming the file on failure.
+  void save(const std::string& path, int epochs, std::int64_t trial_id = 0) const;
+  /// Reads a file written by save() for the same hyperparameters and seed; returns its
+  /// `epochs`. IoError naming the file when it is missing, truncated or fails its checksum;
+  /// TrialError naming it when it does not fit this model, optimizer or seed.
   int load(const std::string& path);
 
  private:

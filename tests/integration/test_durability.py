@@ -250,10 +250,10 @@ def case_resume_changes(args):
     study, path = write_study(args.workdir, trials=3, epochs=2)
     check(Run(args, study).wait() == 0, "first run")
     changed, _ = write_study(args.workdir, trials=3, epochs=2, name="changed.yaml",
-                             replace=[("high: 48", "high: 64")])
+                             replace=[("high: 256, step: 128", "high: 512, step: 128")])
     p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", changed],
                        capture_output=True, text=True, timeout=120)
-    check(p.returncode == 2 and "search_space.width.high: 48 there, 64 here" in p.stderr,
+    check(p.returncode == 2 and "search_space.width.high: 256 there, 512 here" in p.stderr,
           f"a changed search space is refused, naming what changed: {p.stderr}")
     bigger, _ = write_study(args.workdir, trials=5, epochs=2, name="bigger.yaml")
     check(Run(args, bigger).wait() == 0, "a larger max_trials resumes")

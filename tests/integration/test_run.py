@@ -114,6 +114,10 @@ def case_mpi(args, ranks):
     best = run([args.rungs, "best", path])
     check(best.returncode == 0 and "best trial" in best.stdout and "test accuracy" in best.stdout,
           "rungs best shows the best trial")
+    ckpt = [l.split(": ", 1)[1] for l in best.stdout.splitlines() if l.startswith("checkpoint: ")]
+    check(len(ckpt) == 1 and os.path.exists(ckpt[0]), f"rungs best names the best checkpoint: {ckpt}")
+    with h5py.File(ckpt[0], "r") as f:
+        check(f.attrs["epoch"] == 2 and len(f["model"]) > 0, "the checkpoint holds the trained model")
     dump = run(["h5dump", "-H", path])
     check(dump.returncode == 0, "h5dump reads the file")
     check_readme_example(path)
@@ -129,6 +133,25 @@ def check_readme_example(path):
     code += "assert set(trials.status) == {'completed'} and 'lr' in trials.columns\n"
     p = run([sys.executable, "-c", code])
     check(p.returncode == 0, "the README's pandas example runs")
+
+
+def case_tpe_asha(args):
+    """TPE and ASHA plugged into a real run: most trials stop at the first rung."""
+    study, output = write_study(args.workdir, trials=10, seed=4,
+                                replace=[("sampler: random", "sampler: {name: tpe, n_startup_trials: 4}"),
+                                         ("scheduler: fifo", "scheduler: {name: asha, min_resource: 1, reduction_factor: 3}"),
+                                         ("epochs: 2", "epochs: 3")])
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study])
+    check(p.returncode == 0, f"rungs run exit status {p.returncode}")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        status = strings(f["trials/status"])
+        rung = f["trials/rung"][()]
+        epochs = f["trials/epochs_run"][()]
+    check(len(status) == 10 and set(status) <= {"completed", "stopped"}, f"statuses {status}")
+    check(status.count("stopped") >= 3, f"ASHA stops trials early: {status}")
+    for s_, r, e in zip(status, rung, epochs):
+        check(s_ != "stopped" or e < 3, "a stopped trial ran fewer epochs")
+        check(s_ != "completed" or (e == 3 and r >= 1), f"a completed trial reached the top rung ({r})")
 
 
 def case_nan_trial(args):
@@ -199,6 +222,7 @@ def main():
         "three_ranks": lambda: case_mpi(args, 3),
         "two_ranks": lambda: case_mpi(args, 2),
         "nan_trial": lambda: case_nan_trial(args),
+        "tpe_asha": lambda: case_tpe_asha(args),
         "bad_config": lambda: case_bad_config(args),
         "existing_study": lambda: case_existing_study(args),
         "single_rank": lambda: case_single_rank(args),

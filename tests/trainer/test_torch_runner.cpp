@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "io/checkpoint_file.h"
+#include "study/checkpoint_path.h"
 #include "study/errors.h"
 #include "temp_dir.h"
 #include "trainer/torch_runner.h"
@@ -122,12 +127,12 @@ TEST_F(TorchRunnerTest, ReportsEveryEpochWithTheObjectiveMetricAsValue) {
 TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
   for (const Params& params :
        {kSmallMlp, with(with(kSmallMlp, "optimizer", std::string("sgd")), "nesterov", true)}) {
-    const TrialRun whole = run_trial(small(), assignment(params, 21, 3, dir_.file("whole.pt")));
-    TrialAssignment trial = assignment(params, 21, 3, dir_.file("parts/paused.pt"));
+    const TrialRun whole = run_trial(small(), assignment(params, 21, 3, dir_.file("whole")));
+    TrialAssignment trial = assignment(params, 21, 3, dir_.file("parts/paused"));
     const TrialRun first = run_trial(small(), trial, [](int) { return Verdict::Pause; });
     ASSERT_EQ(first.outcome.kind, TrialOutcome::Kind::Paused) << first.outcome.reason;
     ASSERT_EQ(first.curve.size(), 1u);
-    ASSERT_TRUE(std::filesystem::exists(trial.checkpoint));
+    ASSERT_TRUE(std::filesystem::exists(checkpoint_file(trial.checkpoint, 1)));
 
     trial.start_epoch = 1;
     const TrialRun rest = run_trial(small(), trial);
@@ -142,7 +147,7 @@ TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
 
 TEST_F(TorchRunnerTest, AnInterruptEndsTheTrialAtABatchAndItResumesFromTheCheckpoint) {
   const TrialRun whole = run_trial(small(), assignment(kSmallMlp, 8, 3));
-  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("interrupted.pt"));
+  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("interrupted"));
   int polls = 0;
   // 2,000 images in batches of 128: 16 batches an epoch; stop in the middle of the second.
   const TrialRun first = run_trial(
@@ -161,7 +166,7 @@ TEST_F(TorchRunnerTest, AnInterruptEndsTheTrialAtABatchAndItResumesFromTheCheckp
 }
 
 TEST_F(TorchRunnerTest, CheckpointsEveryNthEpochAndAtTheEnd) {
-  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("every2.pt"));
+  TrialAssignment trial = assignment(kSmallMlp, 8, 3, dir_.file("every2"));
   trial.checkpoint_every = 2;
   const TrialRun run = run_trial(small(), trial);
   ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
@@ -179,18 +184,18 @@ TEST_F(TorchRunnerTest, CheckpointsEveryNthEpochAndAtTheEnd) {
 }
 
 TEST_F(TorchRunnerTest, StopEndsTheTrialAfterThatEpochWithACheckpoint) {
-  const TrialAssignment trial = assignment(kSmallMlp, 1, 4, dir_.file("stopped.pt"));
+  const TrialAssignment trial = assignment(kSmallMlp, 1, 4, dir_.file("stopped"));
   const TrialRun run = run_trial(
       small(), trial, [](int epoch) { return epoch == 2 ? Verdict::Stop : Verdict::Continue; });
   EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Stopped);
   EXPECT_EQ(run.curve.size(), 2u);
-  EXPECT_TRUE(std::filesystem::exists(trial.checkpoint));
+  EXPECT_TRUE(std::filesystem::exists(checkpoint_file(trial.checkpoint, 2)));
 }
 
 TEST_F(TorchRunnerTest, ALossThatBecomesNanFailsTheTrialWithTheReason) {
   const Params diverging = {
       {"optimizer", std::string("sgd")}, {"lr", 1e6}, {"width", std::int64_t{32}}};
-  const TrialRun run = run_trial(small(), assignment(diverging, 1, 2, dir_.file("nan.pt")));
+  const TrialRun run = run_trial(small(), assignment(diverging, 1, 2, dir_.file("nan")));
   EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Failed);
   EXPECT_NE(run.outcome.reason.find("loss became nan at epoch 1, step "), std::string::npos)
       << run.outcome.reason;
@@ -203,11 +208,11 @@ TEST_F(TorchRunnerTest, BadParametersOrAMissingCheckpointFailTheTrialWithoutThro
   EXPECT_NE(unknown.outcome.reason.find("lrr: unknown hyperparameter"), std::string::npos)
       << unknown.outcome.reason;
 
-  TrialAssignment resumed = assignment(kSmallMlp, 1, 2, dir_.file("never-written.pt"));
+  TrialAssignment resumed = assignment(kSmallMlp, 1, 2, dir_.file("never-written"));
   resumed.start_epoch = 1;
   const TrialRun missing = run_trial(small(), resumed);
   EXPECT_EQ(missing.outcome.kind, TrialOutcome::Kind::Failed);
-  EXPECT_NE(missing.outcome.reason.find("never-written.pt"), std::string::npos)
+  EXPECT_NE(missing.outcome.reason.find("never-written.e1.h5"), std::string::npos)
       << missing.outcome.reason;
 }
 
@@ -228,9 +233,11 @@ TEST_F(TorchRunnerTest, EveryActivationAndOptimizerTrains) {
 }
 
 TEST_F(TorchRunnerTest, EvaluatesTheCheckpointOnTheTestSet) {
-  const TrialAssignment trial = assignment(kSmallMlp, 4, 2, dir_.file("tested.pt"));
+  TrialAssignment trial = assignment(kSmallMlp, 4, 2, dir_.file("tested"));
   const TrialRun run = run_trial(small(), trial);
   ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  // As the coordinator asks for it: start_epoch = end_epoch = the epochs trained.
+  trial.start_epoch = 2;
   const TestResult test = small().evaluate_test(trial);
   EXPECT_EQ(test.trial_id, 3);
   EXPECT_GT(test.accuracy, 0.6);
@@ -240,7 +247,70 @@ TEST_F(TorchRunnerTest, EvaluatesTheCheckpointOnTheTestSet) {
   // A fresh, untrained model would be near chance: the weights did come from the file.
   EXPECT_NEAR(test.accuracy, run.curve.back().val_accuracy, 0.1);
 
-  EXPECT_THROW(small().evaluate_test(assignment(kSmallMlp, 4, 2, dir_.file("none.pt"))), IoError);
+  TrialAssignment none = assignment(kSmallMlp, 4, 2, dir_.file("none"));
+  none.start_epoch = 2;
+  EXPECT_THROW(small().evaluate_test(none), IoError);
+}
+
+/// The checkpoint files of `stem` in its folder, by name.
+std::vector<std::string> files_of(const std::string& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(TorchRunnerTest, KeepsTheLastTwoCheckpointsAndResumesFromEither) {
+  const TrialRun whole = run_trial(small(), assignment(kSmallMlp, 9, 6));
+  TrialAssignment trial = assignment(kSmallMlp, 9, 5, dir_.file("kept/trial_3"));
+  const TrialRun run = run_trial(small(), trial);
+  ASSERT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+  for (const EpochResult& epoch : run.curve) EXPECT_TRUE(epoch.checkpointed);
+  EXPECT_EQ(files_of(dir_.file("kept")),
+            (std::vector<std::string>{"trial_3.e4.h5", "trial_3.e5.h5"}));
+
+  // Rank 0 may have recorded either one (the newest not yet, when it was killed).
+  for (const int start : {4, 5}) {
+    TrialAssignment resumed = trial;
+    resumed.start_epoch = start;
+    resumed.end_epoch = 6;
+    const TrialRun rest = run_trial(small(), resumed);
+    ASSERT_EQ(rest.outcome.kind, TrialOutcome::Kind::Finished) << rest.outcome.reason;
+    ASSERT_EQ(rest.curve.size(), static_cast<std::size_t>(6 - start));
+    expect_same_results(rest.curve.back(), whole.curve.at(5));
+  }
+  // Resuming from 5 kept 5 and wrote 6; older files, 4 included, are gone.
+  EXPECT_EQ(files_of(dir_.file("kept")),
+            (std::vector<std::string>{"trial_3.e5.h5", "trial_3.e6.h5"}));
+}
+
+TEST_F(TorchRunnerTest, ADamagedCheckpointFailsTheResumedTrialNamingTheFile) {
+  TrialAssignment trial = assignment(kSmallMlp, 6, 1, dir_.file("damaged"));
+  ASSERT_EQ(run_trial(small(), trial).outcome.kind, TrialOutcome::Kind::Finished);
+  const std::string file = checkpoint_file(trial.checkpoint, 1);
+
+  // Flip one bit inside the stored weights of the last layer (found by their bytes).
+  const h5::FloatArray bias = read_checkpoint(file).arrays.at("model/1.bias");
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string pattern(reinterpret_cast<const char*>(bias.values.data()),
+                            bias.values.size() * sizeof(float));
+  const std::size_t at = bytes.find(pattern);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 5] = static_cast<char>(bytes[at + 5] ^ 0x10);
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+
+  trial.start_epoch = 1;
+  trial.end_epoch = 2;
+  const TrialRun resumed = run_trial(small(), trial);
+  EXPECT_EQ(resumed.outcome.kind, TrialOutcome::Kind::Failed);
+  EXPECT_NE(resumed.outcome.reason.find(file + ": checksum mismatch"), std::string::npos)
+      << resumed.outcome.reason;
+  EXPECT_TRUE(resumed.curve.empty());
 }
 
 TEST(TorchRunner, AnMlpLearnsFashionMnistInTwoEpochs) {

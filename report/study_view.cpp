@@ -1,0 +1,83 @@
+#include "report/study_view.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "io/h5.h"
+#include "io/h5_attribute.h"
+#include "study/config.h"
+#include "study/errors.h"
+
+namespace rungs::report {
+namespace {
+
+/// study.h5 format 1 has no slurm_job_id yet; files that have it carry it as a root string
+/// attribute (empty when the study ran outside Slurm).
+std::string read_slurm_job_id(const std::string& path) {
+  const h5::File file = h5::File::open_read_only(path);
+  const h5::Group root = file.root();
+  if (!h5::has_attribute(root, "slurm_job_id")) return "";
+  return h5::read_string_attribute(root, "slurm_job_id");
+}
+
+double modification_time(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return 0.0;
+  return static_cast<double>(info.st_mtim.tv_sec) + 1e-9 * static_cast<double>(info.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+std::optional<double> trial_value(const TrialRecord& trial, Direction direction) {
+  const std::optional<double> value = trial.best_value(direction);
+  if (!value || std::isnan(*value)) return std::nullopt;
+  return value;
+}
+
+StudyView make_study_view(StoredStudy stored, const std::string& path) {
+  StudyView view;
+  view.path = path;
+  view.stored = std::move(stored);
+  try {
+    const StudyConfig config = parse_study_config(view.stored.config_text, path + ":/study_yaml");
+    view.space = config.space;
+    view.max_trials = config.budget.max_trials;
+    view.max_epochs = config.budget.epochs;
+    view.scheduler = config.scheduler.name();
+    restore_choice_types(*view.space, view.stored.trials);
+  } catch (const Error&) {
+    // A study file this rungs no longer accepts: show what the trials hold.
+  }
+  std::set<std::string> seen;
+  if (view.space) {
+    for (const ParamSpec& spec : view.space->params()) {
+      view.param_names.push_back(spec.name);
+      seen.insert(spec.name);
+    }
+  }
+  std::set<std::string> extra;
+  for (const TrialRecord& trial : view.stored.trials) {
+    for (const auto& entry : trial.params) {
+      if (!seen.count(entry.first)) extra.insert(entry.first);
+    }
+  }
+  view.param_names.insert(view.param_names.end(), extra.begin(), extra.end());
+  return view;
+}
+
+StudyView load_study_view(const std::string& path) {
+  try {
+    StudyView view = make_study_view(read_study_file(path), path);
+    view.slurm_job_id = read_slurm_job_id(path);
+    view.file_mtime = modification_time(path);
+    return view;
+  } catch (const IoError& e) {
+    // The file is the user's input: one line, exit status 2.
+    throw ConfigError(e.what());
+  }
+}
+
+}  // namespace rungs::report

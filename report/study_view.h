@@ -1,0 +1,43 @@
+#pragma once
+/// A study as the read-only commands (status, export, report) see it: study.h5 read back,
+/// its search space parsed from the stored study file when possible, and the columns
+/// every view shares (parameter names in search-space order, the Slurm job id).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/study_file.h"
+#include "study/search_space.h"
+
+namespace rungs::report {
+
+struct StudyView {
+  std::string path;  ///< the study.h5 as given
+  StoredStudy stored;
+  /// The search space of the stored study file; empty when its text no longer parses
+  /// (a study written by another rungs version). Views then fall back to what the trials hold.
+  std::optional<SearchSpace> space;
+  int max_trials = 0;  ///< the study file's budget.max_trials; 0 when unknown
+  int max_epochs = 0;  ///< its budget.epochs; 0 when unknown
+  std::string scheduler;  ///< its scheduler's name; empty when unknown
+  /// Every parameter name: the search space's order, then names only trials hold, sorted.
+  std::vector<std::string> param_names;
+  /// The root attribute slurm_job_id; empty when the file has none or it is empty.
+  std::string slurm_job_id;
+  double file_mtime = 0.0;  ///< unix seconds of the file's last change (its last save)
+};
+
+/// Reads `path` (read-only: the writer replaces study.h5 by rename, so this never disturbs
+/// a running study). Throws ConfigError naming the file when it is missing or not a rungs
+/// study, so that the commands exit with status 2.
+StudyView load_study_view(const std::string& path);
+
+/// Builds the derived fields from `stored` alone (no file access): for tests and callers
+/// that already hold a StoredStudy.
+StudyView make_study_view(StoredStudy stored, const std::string& path = "study.h5");
+
+/// The value a trial is ranked by: its best metric over its epochs, in the study's
+/// direction (as in study.h5's best_value and `rungs best`); nullopt when it has none.
+std::optional<double> trial_value(const TrialRecord& trial, Direction direction);
+
+}  // namespace rungs::report

@@ -1,0 +1,77 @@
+// Forming trial groups from the world size, ranks_per_trial and the node of each rank,
+// and placing worker ranks on devices.
+#include <gtest/gtest.h>
+
+#include "mpi_driver/group_placement.h"
+#include "mpi_driver/trial_groups.h"
+#include "study/errors.h"
+
+namespace rungs {
+namespace {
+
+using Groups = std::vector<std::vector<int>>;
+
+TEST(TrialGroups, SizesThatDoNotDivideAreAClearError) {
+  EXPECT_EQ(group_size_problem(4, 2),
+            "2 does not divide the 3 worker ranks (mpirun -n 4 has 3 workers); use mpirun -n 3 "
+            "or -n 5");
+  EXPECT_EQ(group_size_problem(2, 2),
+            "2 does not divide the 1 worker rank (mpirun -n 2 has 1 worker); use mpirun -n 3");
+  EXPECT_EQ(group_size_problem(5, 2), "");
+  EXPECT_EQ(group_size_problem(2, 1), "");
+  try {
+    plan_trial_groups({0, 0, 0, 0}, 2);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not divide the 3 worker ranks"), std::string::npos);
+  }
+}
+
+TEST(TrialGroups, ASingleWorkerIsAGroupOfOne) {
+  const GroupPlan plan = plan_trial_groups({0, 0}, 1);
+  EXPECT_EQ(plan.groups, (Groups{{1}}));
+  EXPECT_EQ(plan.locate(1), std::make_pair(0, 0));
+  EXPECT_EQ(plan.locate(0), std::make_pair(-1, -1));
+}
+
+TEST(TrialGroups, GroupsStayOnOneNodeWhenTheNodesAllowIt) {
+  // Two nodes of four ranks, interleaved by the launcher (round-robin mapping); rank 0's
+  // node has three workers, so K = 3 fits each node.
+  const std::vector<int> nodes = {0, 1, 0, 1, 0, 1, 0};  // 7 ranks: 3 workers on node 0
+  EXPECT_EQ(plan_trial_groups(nodes, 3).groups, (Groups{{2, 4, 6}, {1, 3, 5}}));
+  const std::vector<int> two_nodes = {0, 0, 0, 1, 1, 1, 1, 1, 1};  // workers: 2 + 6
+  EXPECT_EQ(plan_trial_groups(two_nodes, 2).groups, (Groups{{1, 2}, {3, 4}, {5, 6}, {7, 8}}));
+}
+
+TEST(TrialGroups, AGroupSpansNodesOnlyWhenKExceedsANode) {
+  // Nodes of two ranks; K = 4 cannot fit one node, so groups take whole nodes in order.
+  const std::vector<int> nodes = {0, 0, 1, 1, 2, 2, 3, 3, 4};  // 8 workers
+  const GroupPlan plan = plan_trial_groups(nodes, 4);
+  EXPECT_EQ(plan.groups, (Groups{{1, 2, 3, 4}, {5, 6, 7, 8}}));
+  EXPECT_EQ(plan.locate(6), std::make_pair(1, 1));
+}
+
+TEST(TrialGroups, NodeIdsNeedNotBeRanks) {
+  EXPECT_EQ(plan_trial_groups({42, 7, 42, 7, 42}, 2).groups, (Groups{{2, 4}, {1, 3}}));
+}
+
+TEST(GroupPlacement, RanksSpreadOverVisibleDevicesAndPackWithTrialsPerGpu) {
+  EXPECT_EQ(pick_device(0, 0, 1), -1) << "no device: CPU";
+  EXPECT_EQ(pick_device(0, 4, 1), 0);
+  EXPECT_EQ(pick_device(3, 4, 1), 3);
+  EXPECT_EQ(pick_device(5, 4, 1), 1) << "more ranks than devices wrap around";
+  EXPECT_EQ(pick_device(0, 2, 3), 0);
+  EXPECT_EQ(pick_device(2, 2, 3), 0) << "three trials share the first GPU";
+  EXPECT_EQ(pick_device(3, 2, 3), 1);
+}
+
+TEST(GroupPlacement, CudaVisibleDevicesLimitsWhatARankSees) {
+  EXPECT_EQ(visible_device_count(nullptr, 8), 8);
+  EXPECT_EQ(visible_device_count("2,3", 8), 2);
+  EXPECT_EQ(visible_device_count("", 8), 0);
+  EXPECT_EQ(visible_device_count("-1", 8), 0);
+  EXPECT_EQ(visible_device_count("0", 0), 0) << "listed but absent";
+}
+
+}  // namespace
+}  // namespace rungs
