@@ -27,7 +27,8 @@ struct StoredStudy {
   std::string config_text;  ///< the study file's full text (parse it with parse_study_config)
   std::string name, metric;
   Direction direction = Direction::Maximize;
-  std::string state;                ///< running | finished
+  std::string state;                ///< running | interrupted | finished
+  std::string slurm_job_id;         ///< empty outside Slurm and in older files
   double start_time = 0.0;          ///< unix seconds
   double elapsed = 0.0;             ///< seconds
   std::vector<TrialRecord> trials;  ///< in id order, curves included

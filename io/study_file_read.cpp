@@ -148,6 +148,9 @@ StoredStudy read_study_file(const std::string& path) {
   study.metric = h5::read_string_attribute(root, "metric");
   study.direction = parse_direction(root);
   study.state = h5::read_string_attribute(root, "state");
+  if (h5::has_attribute(root, "slurm_job_id")) {
+    study.slurm_job_id = h5::read_string_attribute(root, "slurm_job_id");
+  }
   study.start_time = h5::read_double_attribute(root, "start_time");
   study.elapsed = h5::read_double_attribute(root, "elapsed");
   study.config_text = h5::read_scalar_string(root, layout::kStudyYaml);

@@ -40,6 +40,7 @@ void write_root_attributes(const h5::Group& root, const StudySnapshot& snapshot)
   h5::write_string_attribute(root, "metric", config.objective.metric);
   h5::write_string_attribute(root, "direction", to_string(config.objective.direction));
   h5::write_string_attribute(root, "state", snapshot.state);
+  h5::write_string_attribute(root, "slurm_job_id", snapshot.slurm_job_id);
   h5::write_double_attribute(root, "start_time", snapshot.start_time);
   h5::write_double_attribute(root, "elapsed", snapshot.elapsed);
   h5::write_string_attribute(root, "rungs_version", RUNGS_VERSION);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -207,6 +208,7 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
+  if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job_id = job;
   options.discard_checkpoints = [&config](const TrialRecord& trial) {
     const std::string stem = config.output_dir + "/checkpoints/trial_" + std::to_string(trial.id);
     std::error_code ec;

@@ -360,6 +360,7 @@ void Coordinator::save(const char* state) {
   s.config = &config_;
   s.trials = &trials_;
   s.state = state;
+  s.slurm_job_id = options_.slurm_job_id;
   s.start_time = start_time_;
   s.elapsed = elapsed();
   s.test = test_;

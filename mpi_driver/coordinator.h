@@ -37,6 +37,7 @@ struct CoordinatorOptions {
   /// Stopped trials whose checkpoints are kept: the best K by value; the others' are
   /// handed to `discard_checkpoints` (none when empty).
   int keep_stopped_checkpoints = 5;
+  std::string slurm_job_id;  ///< recorded in study.h5 for `rungs status`
   std::function<void(const TrialRecord&)> discard_checkpoints;
 };
 

@@ -40,6 +40,12 @@ void write_header(std::ostream& out, const StudyView& view, double now) {
   const StoredStudy& s = view.stored;
   out << "study " << s.name << " (" << view.path << "): " << s.state;
   if (!view.slurm_job_id.empty()) out << ", Slurm job " << view.slurm_job_id;
+  if (view.lock) {
+    out << " (rank 0: pid " << view.lock->pid << " on " << view.lock->host << ")";
+  } else if (s.state != "finished") {
+    out << "; no job holds it now (stopped, crashed or waiting for a requeue; rungs run on its"
+           " study file resumes it)";
+  }
   out << "\n";
   if (s.state == "finished") {
     out << "elapsed " << format_duration(s.elapsed) << "\n";

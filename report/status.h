@@ -10,9 +10,10 @@ namespace rungs::report {
 /// "1h02m03s", "2m05s" or "12s".
 std::string format_duration(double seconds);
 
-/// The status text: study name and state, Slurm job id, elapsed time and age of the last
-/// save (relative to `now`, unix seconds), trials by status, the best trial with its
-/// parameters, the rungs' occupancy, running trials and failure reasons.
+/// The status text: study name and state, Slurm job id and the process holding the study's
+/// lock (or that none does), elapsed time and age of the last save (relative to `now`, unix
+/// seconds), trials by status, the best trial with its parameters and test accuracy, the
+/// rungs' occupancy, running trials and failure reasons.
 std::string format_status(const StudyView& view, double now);
 
 }  // namespace rungs::report

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "io/h5.h"
 #include "io/h5_attribute.h"
@@ -14,13 +16,13 @@
 namespace rungs::report {
 namespace {
 
-/// study.h5 format 1 has no slurm_job_id yet; files that have it carry it as a root string
-/// attribute (empty when the study ran outside Slurm).
-std::string read_slurm_job_id(const std::string& path) {
-  const h5::File file = h5::File::open_read_only(path);
-  const h5::Group root = file.root();
-  if (!h5::has_attribute(root, "slurm_job_id")) return "";
-  return h5::read_string_attribute(root, "slurm_job_id");
+/// The owner named by `study_file`.lock, when the file exists (it only ever reads it).
+std::optional<LockOwner> read_lock(const std::string& study_file) {
+  std::ifstream in(study_file + ".lock");
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_lock(text.str());
 }
 
 double modification_time(const std::string& path) {
@@ -70,8 +72,11 @@ StudyView make_study_view(StoredStudy stored, const std::string& path) {
 
 StudyView load_study_view(const std::string& path) {
   try {
-    StudyView view = make_study_view(read_study_file(path), path);
-    view.slurm_job_id = read_slurm_job_id(path);
+    const StoredStudy stored = read_study_file(path);
+    StudyView view = make_study_view(stored, path);
+    view.slurm_job_id = stored.slurm_job_id;
+    view.lock = read_lock(path);
+    if (view.slurm_job_id.empty() && view.lock) view.slurm_job_id = view.lock->job;
     view.file_mtime = modification_time(path);
     return view;
   } catch (const IoError& e) {

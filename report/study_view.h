@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/study_file.h"
+#include "io/study_lock.h"
 #include "study/search_space.h"
 
 namespace rungs::report {
@@ -22,8 +23,12 @@ struct StudyView {
   std::string scheduler;  ///< its scheduler's name; empty when unknown
   /// Every parameter name: the search space's order, then names only trials hold, sorted.
   std::vector<std::string> param_names;
-  /// The root attribute slurm_job_id; empty when the file has none or it is empty.
+  /// The Slurm job of the study: the root attribute slurm_job_id, else the job named by
+  /// the lock; empty when neither has one.
   std::string slurm_job_id;
+  /// Who holds study.h5.lock (rank 0 of the job running the study); nullopt when no job
+  /// holds it: the study is finished, or stopped, crashed or waiting for a requeue.
+  std::optional<LockOwner> lock;
   double file_mtime = 0.0;  ///< unix seconds of the file's last change (its last save)
 };
 

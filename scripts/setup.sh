@@ -19,6 +19,7 @@ packages=(
   python3-torch python3-optuna               # benchmarks against PyTorch and Optuna
   chromium                                   # tests: the HTML report in a headless browser
   debootstrap                                # singularity/test_cpu_recipe.sh (not in ctest)
+  slurm-wlm munge                            # tests: a private single-node Slurm
 )
 
 missing=()

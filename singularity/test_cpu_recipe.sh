@@ -4,7 +4,7 @@
 # recipe's %files into it, runs its %post in a chroot, checks that every package of
 # scripts/setup.sh is installed, then runs %runscript (--version) and %test (a tiny study)
 # in the chroot. Needs root, debootstrap and the Debian archive; not part of ctest (about
-# 25 minutes on 2 cores, most of it downloading and building).
+# 40 minutes on 2 busy cores: debootstrap 3, %post 35 (packages and compiling), %test 0.25).
 #   singularity/test_cpu_recipe.sh              a fresh root in /var/tmp/rungs-cpu-root, removed after
 #   singularity/test_cpu_recipe.sh --keep       keep the root (to look around: chroot /var/tmp/rungs-cpu-root)
 #   singularity/test_cpu_recipe.sh --reuse      reuse a kept root (faster; %post runs again on it)

@@ -20,7 +20,8 @@ struct TestResult {
 struct StudySnapshot {
   const StudyConfig* config = nullptr;
   const std::vector<TrialRecord>* trials = nullptr;
-  std::string state = "running";  ///< running | finished
+  std::string state = "running";  ///< running | interrupted | finished
+  std::string slurm_job_id;       ///< the Slurm job that runs the study; empty outside Slurm
   double start_time = 0.0;        ///< unix seconds when the study started
   double elapsed = 0.0;           ///< seconds of work so far
   std::optional<TestResult> test;

@@ -128,6 +128,8 @@ def case_status(args):
         check(any(l.startswith(f"running: trial {r} on rank ") for l in lines), f"running trial {r} listed")
     check("Slurm" not in p.stdout, "no Slurm job shown when the file has none")
 
+    check("; no job holds it now" in lines[0], f"a running study without a lock has no job: {lines[0]}")
+
     # A study that ran in a Slurm job carries its id as the root attribute slurm_job_id.
     for job, shown in (("4242", True), ("", False)):
         slurm = os.path.join(args.workdir, f"slurm{job}.h5")
@@ -136,8 +138,15 @@ def case_status(args):
             f.attrs["slurm_job_id"] = job
         p = run([args.rungs, "status", slurm])
         check(p.returncode == 0, "status of a study with slurm_job_id")
-        check(p.stdout.splitlines()[0].endswith(": running, Slurm job 4242") == shown,
+        check((": running, Slurm job 4242;" in p.stdout.splitlines()[0]) == shown,
               f"Slurm job id {job!r} shown: {shown}")
+    # While a job runs the study, rank 0 holds study.h5.lock, which names it.
+    with open(path + ".lock", "w") as f:
+        f.write("host=node17\npid=31337\njob=777\nstarted=1780000000\n")
+    p = run([args.rungs, "status", path])
+    check(p.returncode == 0 and p.stdout.splitlines()[0] ==
+          f"study synthetic ({path}): running, Slurm job 777 (rank 0: pid 31337 on node17)",
+          "the lock's job and process are shown")
 
 
 def case_status_while_writing(args):

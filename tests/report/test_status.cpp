@@ -99,8 +99,26 @@ TEST(Status, ShowsTheSlurmJobOnlyWhenThereIsOne) {
   StudyView view = running_study();
   EXPECT_EQ(format_status(view, 0).find("Slurm"), std::string::npos);
   view.slurm_job_id = "4242";
-  EXPECT_NE(format_status(view, 0).find("study synthetic (runs/synthetic/study.h5): running, Slurm job 4242\n"),
-            std::string::npos);
+  EXPECT_EQ(format_status(view, 0).rfind("study synthetic (runs/synthetic/study.h5): running, Slurm job 4242", 0), 0u);
+}
+
+TEST(Status, NamesTheProcessHoldingTheStudy) {
+  StudyView view = running_study();
+  view.lock = LockOwner{"node17", 31337, "4242", "1780000000"};
+  view.slurm_job_id = "4242";
+  EXPECT_TRUE(has_line(format_status(view, 0),
+                       "study synthetic (runs/synthetic/study.h5): running, Slurm job 4242 "
+                       "(rank 0: pid 31337 on node17)"));
+}
+
+TEST(Status, SaysWhenARunningStudyHasNoJob) {
+  // Preempted, crashed or waiting in the queue for its requeue: study.h5 still says running.
+  StudyView view = running_study();
+  const std::string first = format_status(view, 0).substr(0, format_status(view, 0).find('\n'));
+  EXPECT_EQ(first, "study synthetic (runs/synthetic/study.h5): running; no job holds it now (stopped, "
+                   "crashed or waiting for a requeue; rungs run on its study file resumes it)");
+  view.stored.state = "finished";
+  EXPECT_EQ(format_status(view, 0).find("no job holds it"), std::string::npos);
 }
 
 TEST(Status, ShowsTheBestTrialsTestAccuracyOnceThereIsOne) {
