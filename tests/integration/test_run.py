@@ -154,6 +154,29 @@ def case_tpe_asha(args):
         check(s_ != "completed" or (e == 3 and r >= 1), f"a completed trial reached the top rung ({r})")
 
 
+def case_asha_promotion(args):
+    """Promotion-based ASHA in a real run: trials pause at a rung, and the best paused ones
+    resume from their checkpoints on whichever worker is free."""
+    study, output = write_study(args.workdir, trials=9, seed=6,
+                                replace=[("scheduler: fifo", "scheduler: {name: asha, min_resource: 1, reduction_factor: 3, mode: promotion}"),
+                                         ("epochs: 2", "epochs: 3")])
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study])
+    check(p.returncode == 0, f"rungs run exit status {p.returncode}")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        status = strings(f["trials/status"])
+        epochs = f["trials/epochs_run"][()]
+        attempts = f["trials/attempts"][()]
+        c = f["curves"]
+        keys = list(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()))
+    check(len(keys) == len(set(keys)), "no (trial, epoch) recorded twice")
+    check("failed" not in status, f"no trial failed: {status}")
+    check("paused" in status, f"trials that were not promoted stay paused: {status}")
+    resumed = [i for i, a in enumerate(attempts) if a > 1]
+    check(resumed, f"some trials were resumed (attempts {list(attempts)})")
+    for i in resumed:
+        check(epochs[i] > 1, f"a resumed trial trained past its first rung ({epochs[i]})")
+
+
 def case_nan_trial(args):
     study, output = write_study(args.workdir, trials=3, fixed="{layers: 1, lr: 1.0e+8, optimizer: sgd}",
                                 replace=[("  lr: {type: float, low: 1.0e-3, high: 1.0e-2, log: true}\n", ""),
@@ -223,6 +246,7 @@ def main():
         "two_ranks": lambda: case_mpi(args, 2),
         "nan_trial": lambda: case_nan_trial(args),
         "tpe_asha": lambda: case_tpe_asha(args),
+        "asha_promotion": lambda: case_asha_promotion(args),
         "bad_config": lambda: case_bad_config(args),
         "existing_study": lambda: case_existing_study(args),
         "single_rank": lambda: case_single_rank(args),
