@@ -19,7 +19,7 @@ struct TrialAssignment {
   std::uint64_t seed = 0;   ///< everything random in the trial derives from it
   int start_epoch = 0;      ///< epochs already trained (resume from checkpoint when > 0)
   int end_epoch = 0;        ///< train until this many epochs in all
-  std::string checkpoint;   ///< file where the runner keeps the trial's weights
+  std::string checkpoint;   ///< path stem of the trial's checkpoints (study/checkpoint_path.h)
   int checkpoint_every = 1; ///< also checkpoint after every N-th epoch (0: only at the end)
 };
 
@@ -41,12 +41,13 @@ class TrialRunner {
   virtual ~TrialRunner() = default;
   /// Trains epochs [start_epoch, end_epoch), resuming from `checkpoint` when start_epoch > 0.
   /// Never throws for a trial's own failure (exception, NaN loss): that is returned as
-  /// Failed with the reason. Writes the weights to `checkpoint` (atomically) after every
+  /// Failed with the reason. Writes the weights to checkpoint_file(checkpoint, epoch) after every
   /// checkpoint_every-th epoch, setting EpochResult::checkpointed, and when it ends
   /// Finished, Stopped or Paused. Polls `should_stop` between batches.
   virtual TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
                            const InterruptCheck& should_stop) = 0;
-  /// Loads `trial.checkpoint` and measures it on the held-out test set.
+  /// Loads checkpoint_file(trial.checkpoint, trial.start_epoch) and measures it on the
+  /// held-out test set.
   virtual TestResult evaluate_test(const TrialAssignment& trial) = 0;
 };
 
