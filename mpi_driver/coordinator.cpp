@@ -38,6 +38,9 @@ void Coordinator::resume(ResumeState state) {
   test_ = state.test;
   for (auto& t : trials_) {
     if (t.status == TrialStatus::Running) orphans_.push_back(t.id);
+    if (t.status == TrialStatus::Stopped && t.checkpoint_epoch > 0) {
+      stopped_with_checkpoint_.push_back(t.id);
+    }
   }
   scheduler_.rebuild(trials_);
 }
@@ -258,26 +261,30 @@ void Coordinator::finish_trial(TrialRecord& t) {
   scheduler_.on_trial_end(t);
   sampler_.on_trial_end(t);
   log_ << elapsed_prefix(elapsed()) << trial_line(t, trials_, config_) << std::endl;
-  if (t.status == TrialStatus::Stopped) prune_stopped_checkpoints();
+  if (t.status == TrialStatus::Stopped && t.checkpoint_epoch > 0) {
+    stopped_with_checkpoint_.push_back(t.id);
+    prune_stopped_checkpoints();
+  }
 }
 
 void Coordinator::prune_stopped_checkpoints() {
   if (!options_.discard_checkpoints) return;
-  std::vector<TrialRecord*> kept;
-  for (auto& t : trials_) {
-    if (t.status == TrialStatus::Stopped && t.checkpoint_epoch > 0) kept.push_back(&t);
-  }
+  // Only the kept few are looked at: the loop stays O(K) per stopped trial, however many
+  // trials the study has.
   const auto keep = static_cast<std::size_t>(std::max(0, options_.keep_stopped_checkpoints));
-  if (kept.size() <= keep) return;
   const Direction direction = config_.objective.direction;
-  std::sort(kept.begin(), kept.end(), [&](const TrialRecord* a, const TrialRecord* b) {
-    return is_better(a->best_value(direction).value_or(NAN), b->best_value(direction).value_or(NAN),
-                     direction);
-  });
-  for (std::size_t i = keep; i < kept.size(); ++i) {
-    kept[i]->checkpoint_epoch = 0;  // recorded first: a listed checkpoint always exists
-    changed(*kept[i]);
-    options_.discard_checkpoints(*kept[i]);
+  const auto value = [&](int id) {
+    return trials_[static_cast<std::size_t>(id)].best_value(direction).value_or(NAN);
+  };
+  while (stopped_with_checkpoint_.size() > keep) {
+    const auto worst = std::min_element(
+        stopped_with_checkpoint_.begin(), stopped_with_checkpoint_.end(),
+        [&](int a, int b) { return is_better(value(b), value(a), direction); });
+    TrialRecord& t = trials_[static_cast<std::size_t>(*worst)];
+    stopped_with_checkpoint_.erase(worst);
+    t.checkpoint_epoch = 0;  // recorded first: a listed checkpoint always exists
+    changed(t);
+    options_.discard_checkpoints(t);
   }
 }
 

@@ -113,6 +113,7 @@ class Coordinator {
   std::deque<int> idle_;         ///< workers waiting for work, in order of asking
   std::deque<int> orphans_;      ///< trials of an earlier run to restart first
   std::map<int, int> end_epoch_; ///< running trial -> end epoch of its assignment
+  std::vector<int> stopped_with_checkpoint_;  ///< stopped trials whose checkpoints are kept
   std::vector<std::pair<int, wire::Bytes>> outbox_;
   bool sampler_exhausted_ = false;
   bool finished_ = false;

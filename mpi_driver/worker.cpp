@@ -15,22 +15,21 @@ WorkerLoop::WorkerLoop(Transport& transport,
                        std::function<std::unique_ptr<TrialRunner>()> make_runner)
     : transport_(transport), make_runner_(std::move(make_runner)) {}
 
-wire::Bytes WorkerLoop::receive_from_coordinator(std::chrono::milliseconds timeout, bool& got) {
-  got = false;
+std::optional<protocol::Message> WorkerLoop::receive_from_coordinator(
+    std::chrono::milliseconds timeout) {
   auto envelope = transport_.receive(timeout);
-  if (!envelope) return {};
+  if (!envelope) return std::nullopt;
   if (envelope->source != kCoordinator) {
     throw MpiError("worker got a message from rank " + std::to_string(envelope->source));
   }
-  got = true;
-  return std::move(envelope->bytes);
+  return protocol::decode(envelope->bytes);
 }
 
 protocol::Message WorkerLoop::next_message() {
   for (;;) {
-    bool got = false;
-    wire::Bytes bytes = receive_from_coordinator(std::chrono::milliseconds{60000}, got);
-    if (got) return protocol::decode(bytes);
+    if (auto message = receive_from_coordinator(std::chrono::milliseconds{60000})) {
+      return std::move(*message);
+    }
   }
 }
 
@@ -48,12 +47,10 @@ bool WorkerLoop::note_interrupt(const protocol::Message& message) {
 
 bool WorkerLoop::should_stop() {
   if (interrupted_) return true;
-  bool got = false;
-  wire::Bytes bytes = receive_from_coordinator(std::chrono::milliseconds{0}, got);
-  if (!got) return false;
-  const protocol::Message message = protocol::decode(bytes);
-  if (!note_interrupt(message)) {
-    throw MpiError(std::string("worker got ") + protocol::to_string(protocol::kind_of(message)) +
+  const auto message = receive_from_coordinator(std::chrono::milliseconds{0});
+  if (!message) return false;
+  if (!note_interrupt(*message)) {
+    throw MpiError(std::string("worker got ") + protocol::to_string(protocol::kind_of(*message)) +
                    " while training");
   }
   return true;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "mpi_driver/protocol.h"
 #include "mpi_driver/transport.h"
@@ -27,8 +28,10 @@ class WorkerLoop {
   bool should_stop();
   /// Notes an Interrupt or Shutdown; false for any other message.
   bool note_interrupt(const protocol::Message& message);
+  /// The next message from the coordinator, however long it takes.
   protocol::Message next_message();
-  wire::Bytes receive_from_coordinator(std::chrono::milliseconds timeout, bool& got);
+  /// A message from the coordinator within `timeout`, or nullopt.
+  std::optional<protocol::Message> receive_from_coordinator(std::chrono::milliseconds timeout);
 
   Transport& transport_;
   std::function<std::unique_ptr<TrialRunner>()> make_runner_;

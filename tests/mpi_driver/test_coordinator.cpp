@@ -1,6 +1,7 @@
 // The coordinator and worker loops together, one thread per rank over in-process queues.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -39,6 +40,7 @@ class SyntheticRunner : public TrialRunner {
       EpochResult r;
       r.epoch = e;
       r.value = 0.9 - 0.05 * std::pow(std::log10(lr) + 2, 2) - 0.1 / e;
+      r.checkpointed = true;  // as the trainer does with checkpoint_every: 1
       const Verdict v = on_epoch(r);
       if (v == Verdict::Stop && e < t.end_epoch) return {TrialOutcome::Kind::Stopped, ""};
     }
@@ -99,7 +101,8 @@ struct StudyRun {
   std::string log;
 };
 
-StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool broken_worker = false) {
+StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool broken_worker = false,
+                   CoordinatorOptions options = {}) {
   const StudyConfig config = parse_study_config(kStudy, "t.yaml");
   auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
@@ -118,7 +121,7 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   std::ostringstream log;
   MemoryRecorder recorder;
   Coordinator coordinator(config, *sampler, scheduler_override ? *scheduler_override : *scheduler,
-                          net.endpoint(0), recorder, log);
+                          net.endpoint(0), recorder, log, options);
   try {
     coordinator.run();
   } catch (...) {
@@ -192,6 +195,34 @@ TEST(Coordinator, SchedulerVerdictsStopTrials) {
     }
   }
   EXPECT_GT(stopped, 0);
+}
+
+TEST(Coordinator, StoppedTrialsKeepOnlyTheBestCheckpoints) {
+  StopBadAtTwo scheduler;
+  std::vector<int> discarded;
+  CoordinatorOptions options;
+  options.keep_stopped_checkpoints = 2;
+  options.discard_checkpoints = [&](const TrialRecord& t) { discarded.push_back(t.id); };
+  const StudyRun run = run_study(2, &scheduler, false, options);
+  std::vector<const TrialRecord*> stopped;
+  for (const auto& t : run.trials) {
+    if (t.status == TrialStatus::Stopped) stopped.push_back(&t);
+  }
+  ASSERT_GT(stopped.size(), 2u);
+  EXPECT_EQ(discarded.size(), stopped.size() - 2);
+  int kept = 0;
+  for (const TrialRecord* t : stopped) {
+    const bool was_discarded =
+        std::find(discarded.begin(), discarded.end(), t->id) != discarded.end();
+    EXPECT_EQ(t->checkpoint_epoch == 0, was_discarded) << "trial " << t->id;
+    if (was_discarded) continue;
+    ++kept;
+    for (int id : discarded) {  // every discarded one is worse than every kept one
+      EXPECT_LE(*run.trials[static_cast<std::size_t>(id)].best_value(Direction::Maximize),
+                *t->best_value(Direction::Maximize));
+    }
+  }
+  EXPECT_EQ(kept, 2);
 }
 
 TEST(Coordinator, AWorkerWithoutDataEndsTheStudyWithItsReason) {
