@@ -55,13 +55,33 @@ def job_state(job, env):
     return "UNKNOWN"
 
 
-def wait_for(predicate, timeout, what):
+def wait_for(predicate, timeout, what, diagnose=None):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return
         time.sleep(0.5)
+    if diagnose:
+        diagnose()
     check(False, f"timed out waiting for {what}")
+
+
+def release(job, env, timeout):
+    """Starts a requeued job now instead of after Slurm's BeginTime delay.
+
+    Slurm sets the delay when the requeue completes (REQUEUED/COMPLETING -> PENDING); an
+    update sent before that is overwritten. So wait for PENDING, then repeat the update
+    until the job has left those states.
+    """
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = job_state(job, env)
+        if state not in ("PENDING", "REQUEUED", "COMPLETING"):
+            return
+        if state == "PENDING":
+            sh("scontrol", "update", f"JobId={job}", "StartTime=now", env=env, check_rc=False)
+        time.sleep(2)
+    check(False, f"job {job} did not start again after its requeue: state {job_state(job, env)}")
 
 
 def epochs_recorded(path):
@@ -116,18 +136,23 @@ def run(args, env):
              os.path.join(ROOT, "slurm/rungs.sbatch"), study, env=job_env).split(";")[0]
     print("submitted job", job, flush=True)
 
+    def diagnose():
+        print(sh("scontrol", "show", "job", job, env=env, check_rc=False), flush=True)
+        if os.path.exists(log):
+            print(open(log).read()[-3000:], flush=True)
+
     target = 0
     for preemption in (1, 2):
         target = epochs_recorded(path) + 2
         wait_for(lambda: job_state(job, env) == "RUNNING" and epochs_recorded(path) >= target,
-                 180, f"job {job} running with {target} epochs recorded")
+                 240, f"job {job} running with {target} epochs recorded", diagnose)
         print(f"preemption {preemption}: {epochs_recorded(path)} epochs recorded", flush=True)
         sh("scancel", "--signal=USR1", "--batch", job, env=env)
-        wait_for(lambda: job_state(job, env) in ("PENDING", "REQUEUED"), 120, "the job to requeue")
-        sh("scontrol", "update", f"JobId={job}", "StartTime=now", env=env)
+        wait_for(lambda: job_state(job, env) != "RUNNING", 120, "the job to stop", diagnose)
+        release(job, env, 120)
 
     wait_for(lambda: job_state(job, env) in ("COMPLETED", "FAILED", "CANCELLED"), 300,
-             "the job to end")
+             "the job to end", diagnose)
     text = open(log).read()
     print(text[-3000:], flush=True)
     check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
