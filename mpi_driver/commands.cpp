@@ -15,6 +15,7 @@
 #include "io/study_store.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/group_comms.h"
+#include "mpi_driver/group_placement.h"
 #include "mpi_driver/group_runner.h"
 #include "mpi_driver/mpi_session.h"
 #include "mpi_driver/mpi_transport.h"
@@ -29,6 +30,7 @@
 #include "trainer/communicator_factory.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
+#include "trainer/trainer.h"
 
 namespace rungs {
 
@@ -101,6 +103,34 @@ int worker_threads(const StudyConfig& config, const MpiSession& mpi) {
   return std::max(1, cores / workers);
 }
 
+/// The CUDA device this worker rank trains on (-1: the CPU), from resources.device, its
+/// index among the node's workers and the devices LibTorch sees here.
+int worker_device(const ResourcesConfig& resources, const MpiSession& mpi) {
+  if (resources.device == DeviceChoice::Cpu) return -1;  // CUDA is not even initialized
+  const int local_worker = mpi.node_rank() - (mpi.node_has_coordinator() ? 1 : 0);
+  const int visible = visible_device_count(std::getenv("CUDA_VISIBLE_DEVICES"), cuda_device_count());
+  return choose_device(resources.device, local_worker, visible, resources.trials_per_gpu);
+}
+
+/// Every rank's device, gathered on rank 0 (elsewhere only this rank's entry is set).
+Placement gather_placement(int my_device, const TrialGroups& groups, const MpiSession& mpi) {
+  Placement placement;
+  placement.node = groups.node_of_rank;
+  placement.device.assign(static_cast<std::size_t>(mpi.size()), -1);
+  check_mpi(MPI_Gather(&my_device, 1, MPI_INT, placement.device.data(), 1, MPI_INT, 0,
+                       MPI_COMM_WORLD),
+            "MPI_Gather(devices)");
+  return placement;
+}
+
+/// Broadcasts rank 0's error (empty: none); true when there is one, which rank 0 prints.
+bool shared_error(char (&error)[1024], const MpiSession& mpi) {
+  MPI_Bcast(error, sizeof error, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (error[0] == '\0') return false;
+  if (mpi.rank() == 0) std::cerr << "rungs: " << error << std::endl;
+  return true;
+}
+
 /// What rank 0 opens before the study starts: the output folder, the lock, the store and,
 /// for a study that exists, its records checked against the study file.
 struct Opened {
@@ -145,9 +175,13 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   MpiSession mpi(argc, argv);
   watch_stop_signals(parse_signal(config.durability.stop_signal));  // in case MPI replaced them
 
-  // Rank 0 opens the study; every rank learns whether that worked, so all exit together.
-  Opened opened;
+  // Rank 0 checks the sizes, every rank picks its device, rank 0 checks the devices and
+  // opens the study; every rank learns each verdict, so all exit together and a study
+  // that cannot run writes nothing.
   char error[1024] = {0};
+  const auto fail_with = [&error](const ConfigError& e) {
+    std::snprintf(error, sizeof error, "%s", e.what());
+  };
   if (mpi.rank() == 0) {
     try {
       if (mpi.size() < 2) {
@@ -156,28 +190,39 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
       }
       const std::string groups = group_size_problem(mpi.size(), config.resources.ranks_per_trial);
       if (!groups.empty()) throw ConfigError(config.where("resources.ranks_per_trial") + ": " + groups);
-      opened = open_study(config);
     } catch (const ConfigError& e) {
-      std::snprintf(error, sizeof error, "%s", e.what());
+      fail_with(e);
     }
   }
-  MPI_Bcast(error, sizeof error, MPI_CHAR, 0, MPI_COMM_WORLD);
-  if (error[0] != '\0') {
-    if (mpi.rank() == 0) std::cerr << "rungs: " << error << std::endl;
-    return 2;
-  }
+  if (shared_error(error, mpi)) return 2;
 
   // Trial groups: the coordinator talks to rank 0's communicator with the group leaders
   // only, so it sees each group as one worker; members hear from their leader alone.
   const int ranks_per_trial = config.resources.ranks_per_trial;
   TrialGroups groups = form_trial_groups(ranks_per_trial);
+  const int device = mpi.rank() == 0 ? -1 : worker_device(config.resources, mpi);
+  const Placement placement = gather_placement(device, groups, mpi);
+  Opened opened;
+  if (mpi.rank() == 0) {
+    try {
+      const std::string problem =
+          placement_problem(placement, groups.plan, config.resources.device, nccl_available());
+      if (!problem.empty()) throw ConfigError(config.path + ": " + problem);
+      opened = open_study(config);
+    } catch (const ConfigError& e) {
+      fail_with(e);
+    }
+  }
+  if (shared_error(error, mpi)) return 2;
+
   if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
     settings.threads = worker_threads(config, mpi);
+    settings.cuda_device = device;
     if (ranks_per_trial > 1) {
-      // The trainer runs on the CPU so far: the MPI communicator (device -1).
-      settings.group = make_communicator(groups.group_comm.get(), -1);
+      // MPI on the CPU, NCCL on GPUs (placement_problem() ruled out mixed groups).
+      settings.group = make_communicator(groups.group_comm.get(), device);
       MpiGroupChannel channel(groups.group_comm.get());
       if (groups.is_member()) {
         const std::unique_ptr<TrialRunner> runner = make_torch_runner(settings);
@@ -220,10 +265,12 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
 
   const std::string path = config.study_file();
   std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
-            << " workers, " << worker_threads(config, mpi) << " threads each";
+            << " workers " << describe_placement(placement) << ", " << worker_threads(config, mpi)
+            << " threads each";
   if (ranks_per_trial > 1) {
+    const bool gpus = placement.device.size() > 1 && placement.device[1] >= 0;
     std::cout << ", in " << groups.plan.groups.size() << " trial groups of " << ranks_per_trial
-              << " ranks (data parallel, MPI allreduce)";
+              << " ranks (data parallel, " << (gpus ? "NCCL" : "MPI") << " allreduce)";
   }
   std::cout << "; results in " << path << std::endl;
   if (opened.lock->recovered()) {

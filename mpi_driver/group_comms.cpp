@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace rungs {
@@ -29,6 +30,7 @@ TrialGroups form_trial_groups(int ranks_per_trial) {
 
   TrialGroups groups;
   groups.plan = plan_trial_groups(node_of_rank, ranks_per_trial);  // same on every rank
+  groups.node_of_rank = std::move(node_of_rank);
   std::tie(groups.group, groups.position) = groups.plan.locate(rank);
   groups.group_comm = MpiComm::split(MPI_COMM_WORLD, rank == 0 ? MPI_UNDEFINED : groups.group,
                                      groups.position);

@@ -5,6 +5,8 @@
 /// trial (the coordinator sees leaders as its workers and never hears of members).
 #include <mpi.h>
 
+#include <vector>
+
 #include "mpi_driver/group_runner.h"
 #include "mpi_driver/trial_groups.h"
 #include "trainer/communicator_mpi.h"
@@ -13,6 +15,7 @@ namespace rungs {
 
 struct TrialGroups {
   GroupPlan plan;
+  std::vector<int> node_of_rank;  ///< a node id per world rank (equal ids: same node)
   int group = -1;              ///< this rank's group; -1 on rank 0
   int position = -1;           ///< 0: the group's leader
   MpiComm group_comm;          ///< the ranks of this rank's group (empty on rank 0)

@@ -247,15 +247,22 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field resources = top.child("resources");
   if (resources.present()) {
     resources.require_map();
-    resources.only_keys({"ranks_per_trial", "threads_per_worker", "trials_per_gpu"});
+    resources.only_keys({"device", "ranks_per_trial", "threads_per_worker", "trials_per_gpu"});
+    const Field device = resources.child("device");
+    if (device.present()) {
+      const std::string d = device.as_string();
+      if (d == "auto") c.resources.device = DeviceChoice::Auto;
+      else if (d == "cpu") c.resources.device = DeviceChoice::Cpu;
+      else if (d == "cuda") c.resources.device = DeviceChoice::Cuda;
+      else device.fail("must be auto, cpu or cuda");
+    }
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
     c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
     c.resources.trials_per_gpu = positive_int(resources.child("trials_per_gpu"), 1, 1);
     if (c.resources.trials_per_gpu > 1 && c.resources.ranks_per_trial > 1) {
       resources.child("trials_per_gpu")
-          .fail("is " + std::to_string(c.resources.trials_per_gpu) +
-                "; packing trials on a GPU needs ranks_per_trial 1 (NCCL wants one rank per "
-                "GPU), ranks_per_trial is " + std::to_string(c.resources.ranks_per_trial));
+          .fail("needs ranks_per_trial 1 (packed trials share a GPU; NCCL wants one rank "
+                "per GPU), ranks_per_trial is " + std::to_string(c.resources.ranks_per_trial));
     }
   }
 

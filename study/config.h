@@ -28,7 +28,12 @@ struct BudgetConfig {
   int epochs = 0;      ///< epochs per trial (the resource schedulers may cut short)
 };
 
+/// Where worker ranks train: `auto` on a CUDA device when LibTorch sees one (else the CPU),
+/// `cpu` always on the CPU, `cuda` on a CUDA device or not at all (an error before any work).
+enum class DeviceChoice { Auto, Cpu, Cuda };
+
 struct ResourcesConfig {
+  DeviceChoice device = DeviceChoice::Auto;
   int ranks_per_trial = 1;
   int threads_per_worker = 0;  ///< 0: the node's cores shared among its worker ranks
   int trials_per_gpu = 1;      ///< single-rank trials packed on one GPU (ranks_per_trial 1)

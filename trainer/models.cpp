@@ -62,8 +62,8 @@ class GemmLinearFunction : public torch::autograd::Function<GemmLinearFunction> 
 };
 
 /// torch::nn::Linear (same parameters, names and initialization) computing its products
-/// with oneDNN's sgemm; falls back to torch::linear for anything but contiguous float
-/// matrices or when oneDNN is absent.
+/// with oneDNN's sgemm; falls back to torch::linear for anything but float matrices in host
+/// memory or when oneDNN is absent.
 class GemmLinearImpl : public nn::Cloneable<GemmLinearImpl> {
  public:
   GemmLinearImpl(std::int64_t inputs, std::int64_t outputs) : inputs_(inputs), outputs_(outputs) {
@@ -81,7 +81,7 @@ class GemmLinearImpl : public nn::Cloneable<GemmLinearImpl> {
 
   torch::Tensor forward(const torch::Tensor& input) {
     const SgemmFunction sgemm = onednn_sgemm();
-    if (!sgemm || input.dim() != 2 || input.scalar_type() != torch::kFloat)
+    if (!sgemm || !input.is_cpu() || input.dim() != 2 || input.scalar_type() != torch::kFloat)
       return torch::linear(input, weight, bias);
     const torch::Tensor x = input.contiguous();
     if (!torch::GradMode::is_enabled()) return gemm_linear(sgemm, x, weight, bias);

@@ -72,6 +72,27 @@ Rule parse_rule(const std::string& name) {
   throw ConfigError("optimizer " + name + " is not known");
 }
 
+/// The fused kernels' updates as LibTorch tensor operations, for parameters off the CPU.
+void adam_tensor_ops(torch::Tensor& p, const torch::Tensor& g, torch::Tensor& m, torch::Tensor& v,
+                     const AdamConstants& c) {
+  const torch::Tensor grad = c.l2 != 0.0f ? g.add(p, c.l2) : g;
+  m.mul_(c.beta1).add_(grad, 1.0f - c.beta1);
+  v.mul_(c.beta2).addcmul_(grad, grad, 1.0f - c.beta2);
+  if (c.decay != 1.0f) p.mul_(c.decay);
+  p.addcdiv_(m, v.sqrt().mul_(c.inv_bc2_sqrt).add_(c.eps), -c.step_size);
+}
+
+void sgd_tensor_ops(torch::Tensor& p, const torch::Tensor& g, torch::Tensor& buffer,
+                    const SgdConstants& c) {
+  const torch::Tensor d = c.l2 != 0.0f ? g.add(p, c.l2) : g;
+  if (!buffer.defined()) {
+    p.add_(d, -c.lr);
+    return;
+  }
+  buffer.mul_(c.momentum).add_(d);
+  p.add_(c.nesterov ? d.add(buffer, c.momentum) : buffer, -c.lr);
+}
+
 /// A contiguous float32 view of the gradient of `param` (a copy only if it is not one).
 torch::Tensor flat_gradient(const torch::Tensor& param) {
   torch::Tensor grad = param.grad();
@@ -91,15 +112,17 @@ struct Optimizer::State {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double eps = 1e-8;
+  Kernels kernels = Kernels::Fused;
   long long steps = 0;
   std::vector<torch::Tensor> params;
   std::vector<torch::Tensor> first;   ///< Adam: exp_avg; SGD: momentum buffer
   std::vector<torch::Tensor> second;  ///< Adam: exp_avg_sq
 };
 
-Optimizer::Optimizer(torch::nn::Module& model, const Hyperparameters& hp)
+Optimizer::Optimizer(torch::nn::Module& model, const Hyperparameters& hp, Kernels kernels)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
+  s.kernels = kernels;
   s.rule = parse_rule(hp.optimizer);
   s.lr = hp.lr;
   s.momentum = hp.momentum;
@@ -147,6 +170,14 @@ void Optimizer::step() {
     torch::Tensor& param = s.params[i];
     if (!param.grad().defined()) continue;
     const torch::Tensor grad = flat_gradient(param);
+    if (s.kernels == Kernels::TensorOps || !param.is_cpu()) {
+      if (s.rule == Rule::Sgd) {
+        sgd_tensor_ops(param, grad, s.first[i], sgd);
+      } else {
+        adam_tensor_ops(param, grad, s.first[i], s.second[i], adam);
+      }
+      continue;
+    }
     float* p = param.data_ptr<float>();
     const float* g = grad.data_ptr<float>();
     float* m = s.first[i].defined() ? s.first[i].data_ptr<float>() : nullptr;

@@ -23,9 +23,14 @@ namespace rungs {
 
 class Optimizer {
  public:
+  /// How a step updates the values: `Fused`, one pass of the loops above per CPU parameter
+  /// (parameters elsewhere, on a GPU, use tensor operations); `TensorOps`, LibTorch's
+  /// in-place tensor operations everywhere (what GPUs run; tests compare it on the CPU).
+  enum class Kernels { Fused, TensorOps };
+
   /// Optimizes every parameter of `model` (float32, contiguous) with hp.optimizer, hp.lr,
   /// hp.momentum, hp.nesterov and hp.weight_decay. The model must outlive the optimizer.
-  Optimizer(torch::nn::Module& model, const Hyperparameters& hp);
+  Optimizer(torch::nn::Module& model, const Hyperparameters& hp, Kernels kernels = Kernels::Fused);
   ~Optimizer();
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;

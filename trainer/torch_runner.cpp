@@ -42,7 +42,7 @@ class TorchRunner final : public TrialRunner {
  public:
   explicit TorchRunner(const TrainerSettings& settings)
       : objective_(settings.objective),
-        data_(std::make_shared<TrainingData>(objective_)),
+        data_(std::make_shared<TrainingData>(objective_, settings.cuda_device)),
         group_(settings.group),
         writes_checkpoints_(!group_ || group_->rank() == 0) {}
 

@@ -13,6 +13,7 @@ namespace rungs {
 struct TrainerSettings {
   ObjectiveConfig objective;
   int threads = 1;  ///< LibTorch intra-op and OpenBLAS threads of this process
+  int cuda_device = -1;  ///< the CUDA device this rank trains on (data and models); -1: CPU
   /// The ranks training each trial together (trainer/communicator.h); null: this rank
   /// alone. In a group every rank runs every trial and only rank 0 of the group writes
   /// checkpoints (all ranks read them to resume).
@@ -20,7 +21,8 @@ struct TrainerSettings {
 };
 
 /// Loads the data set once (objective.train_samples / val_samples: the first N of the
-/// train / validation split) and keeps it for every trial of this process; configures the
+/// train / validation split), onto settings.cuda_device when there is one, and keeps it
+/// for every trial of this process; configures the
 /// process with configure_trainer_process(settings.threads) (trainer/trainer.h). Writes
 /// slow_blas_warning() to stderr when LibTorch calls the reference BLAS. Throws IoError when
 /// the data cannot be read, ConfigError for an unknown dataset.

@@ -64,6 +64,17 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(const ImageSplit& split, std:
   return {images, labels.to(torch::kLong)};
 }
 
+/// The value of a one-element float tensor: read in place on the CPU (no dispatch), copied
+/// back (and waited for) from a GPU.
+float scalar_of(const torch::Tensor& t) {
+  return t.is_cpu() ? *t.data_ptr<float>() : t.item<float>();
+}
+
+torch::Device device_of(int cuda_device) {
+  return cuda_device < 0 ? torch::Device(torch::kCPU)
+                         : torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cuda_device));
+}
+
 /// The first line of a LibTorch error, without the C++ backtrace.
 std::string first_line(const char* what) {
   std::string text = what;
@@ -101,8 +112,8 @@ struct TrainingData::Tensors {
   }
 };
 
-TrainingData::TrainingData(const ObjectiveConfig& objective)
-    : tensors_(std::make_unique<Tensors>()) {
+TrainingData::TrainingData(const ObjectiveConfig& objective, int cuda_device)
+    : tensors_(std::make_unique<Tensors>()), cuda_device_(cuda_device) {
   if (objective.dataset != "fashion_mnist")
     throw ConfigError("dataset " + objective.dataset + " is not known");
   const FashionMnist data = load_fashion_mnist(objective.data_dir);
@@ -114,6 +125,16 @@ TrainingData::TrainingData(const ObjectiveConfig& objective)
   std::tie(tensors_->val_images, tensors_->val_labels) =
       to_tensors(data.validation, take(data.validation, objective.val_samples));
   std::tie(tensors_->test_images, tensors_->test_labels) = to_tensors(data.test, data.test.count);
+  if (cuda_device >= 0) {
+    translated("moving the data set to the GPU", [&] {
+      const torch::Device device = device_of(cuda_device);
+      for (torch::Tensor* t : {&tensors_->train_images, &tensors_->train_labels,
+                               &tensors_->val_images, &tensors_->val_labels,
+                               &tensors_->test_images, &tensors_->test_labels}) {
+        *t = t->to(device);
+      }
+    });
+  }
 }
 
 TrainingData::~TrainingData() = default;
@@ -138,8 +159,10 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
   s.hp = hp;
   s.seed = seed;
   translated("building the model", [&] {
+    // Initialized on the CPU from the seed, then moved: the same weights on every device.
     torch::manual_seed(seed);
     s.model = make_model(hp);
+    if (s.data->cuda_device() >= 0) s.model->to(device_of(s.data->cuda_device()));
     s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
     if (group && group->size() > 1) {
       s.group = std::move(group);
@@ -179,7 +202,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
       torch::index_select_out(images, train_images, 0, rows);
       torch::index_select_out(labels, train_labels, 0, rows);
       const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
-      local_sum = *loss.data_ptr<float>() * static_cast<float>(shard.size());
+      local_sum = scalar_of(loss) * static_cast<float>(shard.size());
       loss.backward();
     }
     averager.average(group, static_cast<double>(shard.size()) / static_cast<double>(size),
@@ -208,7 +231,9 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     // Dropout draws from the global generator; seeding it per epoch keeps resumes exact.
     torch::manual_seed(seed);
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-    const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+    // Drawn on the CPU, so every device trains the same order.
+    torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+    if (!data.train_images.is_cpu()) order = order.to(data.train_images.device());
     if (s.group) {
       s.model->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
@@ -236,7 +261,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
       s.optimizer->zero_grad();
       const torch::Tensor logits = s.model->forward(images);
       const torch::Tensor loss = F::cross_entropy(logits, labels);
-      const double value = *loss.data_ptr<float>();
+      const double value = scalar_of(loss);
       if (!std::isfinite(value))
         throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
                          " at epoch " + std::to_string(epoch + 1) + ", step " +
@@ -314,6 +339,8 @@ std::vector<float> Trainer::flat_parameters() const {
   }
   return out;
 }
+
+int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
 void configure_trainer_process(int threads) {
   threads = std::max(threads, 1);

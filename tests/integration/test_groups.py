@@ -27,16 +27,20 @@ fixed: {{layers: 1, width: 32, batch_size: 75, dropout: 0.0}}
 sampler: random
 scheduler: fifo
 budget: {{max_trials: {trials}, epochs: 2}}
-resources: {{ranks_per_trial: {k}, threads_per_worker: 1}}
+resources: {{ranks_per_trial: {k}, threads_per_worker: 1{resources}}}
 """
 
+SKIP = 77
 
-def write(workdir, name, k, trials=4):
+
+def write(workdir, name, k, trials=4, resources=""):
+    """A study of `trials` trials on groups of `k` ranks; `resources`: more fields of it."""
     os.makedirs(workdir, exist_ok=True)
     output = os.path.join(workdir, name + "_out")
     path = os.path.join(workdir, name + ".yaml")
     with open(path, "w") as f:
-        f.write(STUDY.format(output=output, k=k, trials=trials))
+        f.write(STUDY.format(output=output, k=k, trials=trials,
+                             resources=", " + resources if resources else ""))
     return path, output
 
 
@@ -63,7 +67,9 @@ def case_match_single(args):
     grouped, out2 = write(args.workdir, "k2", 2)
     p = mpirun(args, 5, grouped)
     check(p.returncode == 0, f"K=2 run exit status {p.returncode}")
-    check("2 trial groups of 2 ranks" in p.stdout, "the run says how the groups formed")
+    check("4 workers on the CPU" in p.stdout, "the run says where the workers train")
+    check("2 trial groups of 2 ranks (data parallel, MPI allreduce)" in p.stdout,
+          "the run says how the groups formed")
     single, out1 = write(args.workdir, "k1", 1)
     p = mpirun(args, 2, single)
     check(p.returncode == 0, f"K=1 run exit status {p.returncode}")
@@ -132,6 +138,63 @@ def case_nan(args):
     check(all("nan" in r or "inf" in r for r in reasons), f"reasons {reasons}")
 
 
+def rungs_errors(p):
+    return [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
+
+
+def case_cuda_required(args):
+    """device: cuda where LibTorch sees no GPU: one line naming the field, exit 2, nothing
+    written. Where a GPU is there, the workers say they train on it."""
+    study, output = write(args.workdir, "cuda", 1, trials=2, resources="device: cuda")
+    p = mpirun(args, 3, study, timeout=120)
+    if p.returncode == 0:
+        check("2 workers on cuda:" in p.stdout, "a GPU machine: the workers train on a GPU")
+        return
+    check(p.returncode == 2, f"exit status 2, got {p.returncode}")
+    check(rungs_errors(p) == [
+        f"rungs: {study}: resources.device: cuda, but worker rank 1 sees no CUDA device (a "
+        "CPU-only LibTorch, no GPU on its node, or CUDA_VISIBLE_DEVICES hiding them); use "
+        "device: auto to train on CPUs there"], f"one line: {rungs_errors(p)}")
+    check(not os.path.exists(output), "nothing written: no output folder")
+
+
+def gpu_run(args, name, ranks, k, trials, resources):
+    """Runs a study with device: cuda; exits 77 with rungs' reason where it cannot run."""
+    study, output = write(args.workdir, name, k, trials=trials,
+                          resources="device: cuda" + (", " + resources if resources else ""))
+    p = mpirun(args, ranks, study)
+    errors = rungs_errors(p)
+    if p.returncode == 2 and errors and any(
+            why in errors[0] for why in ("sees no CUDA device", "built without NCCL",
+                                         "would share")):
+        print("SKIPPED:", errors[0])
+        sys.exit(SKIP)
+    check(p.returncode == 0, f"exit status {p.returncode}")
+    return p, output
+
+
+def case_gpu_packed(args):
+    """trials_per_gpu: 2 single-rank trials share one GPU and train at the same time."""
+    p, output = gpu_run(args, "packed", 3, 1, 4, "trials_per_gpu: 2")
+    check("2 workers on cuda:0 (x2)" in p.stdout, "both workers on the first GPU")
+    t, c = read(output)
+    check(t["status"] == ["completed"] * 4, f"statuses {t['status']}")
+    check(float(np.max(c["val_accuracy"])) > 0.5, "the GPU trials learned")
+    check(set(int(w) for w in t["worker"]) == {1, 2}, "both workers trained")
+
+
+def case_gpu_nccl(args):
+    """A K=2 trial on two GPUs (NCCL) trains like a K=1 trial on one GPU."""
+    p, out2 = gpu_run(args, "nccl2", 3, 2, 2, "")
+    check("(data parallel, NCCL allreduce)" in p.stdout, "the group uses NCCL")
+    _, out1 = gpu_run(args, "nccl1", 2, 1, 2, "")
+    (t2, c2), (t1, c1) = read(out2), read(out1)
+    check(t2["status"] == t1["status"] == ["completed"] * 2, "all completed")
+    for name, tol in (("train_loss", 1e-3), ("val_loss", 1e-3), ("val_accuracy", 5 / 501)):
+        d = float(np.max(np.abs(c2[name] - c1[name])))
+        check(d <= tol, f"{name}: K=2 on NCCL vs K=1 differ by {d}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
@@ -141,7 +204,8 @@ def main():
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     {"match_single": case_match_single, "bad_size": case_bad_size,
-     "one_group": case_one_group, "nan": case_nan}[args.case](args)
+     "one_group": case_one_group, "nan": case_nan, "cuda_required": case_cuda_required,
+     "gpu_packed": case_gpu_packed, "gpu_nccl": case_gpu_nccl}[args.case](args)
     print("ok", args.case)
 
 

@@ -73,5 +73,60 @@ TEST(GroupPlacement, CudaVisibleDevicesLimitsWhatARankSees) {
   EXPECT_EQ(visible_device_count("0", 0), 0) << "listed but absent";
 }
 
+TEST(GroupPlacement, DeviceChoice) {
+  EXPECT_EQ(choose_device(DeviceChoice::Cpu, 1, 4, 1), -1) << "cpu ignores the GPUs";
+  EXPECT_EQ(choose_device(DeviceChoice::Auto, 1, 4, 1), 1);
+  EXPECT_EQ(choose_device(DeviceChoice::Auto, 1, 0, 1), -1) << "auto without GPUs: CPU";
+  EXPECT_EQ(choose_device(DeviceChoice::Cuda, 3, 2, 2), 1);
+}
+
+// World ranks 0..n-1; rank 0 (the coordinator) has no device.
+Placement placed(std::vector<int> device, std::vector<int> node) {
+  return Placement{std::move(device), std::move(node)};
+}
+
+TEST(GroupPlacement, CudaWithoutAGpuIsAnErrorNamingTheRank) {
+  const GroupPlan plan = plan_trial_groups({0, 0, 1}, 1);
+  EXPECT_EQ(placement_problem(placed({-1, 0, -1}, {0, 0, 1}), plan, DeviceChoice::Cuda, true),
+            "resources.device: cuda, but worker rank 2 sees no CUDA device (a CPU-only LibTorch, no GPU on its "
+            "node, or CUDA_VISIBLE_DEVICES hiding them); use device: auto to train on CPUs there");
+  EXPECT_EQ(placement_problem(placed({-1, 0, -1}, {0, 0, 1}), plan, DeviceChoice::Auto, true), "")
+      << "auto: single-rank trials may train on CPUs and GPUs alike";
+  EXPECT_EQ(placement_problem(placed({-1, -1, -1}, {0, 0, 0}), plan, DeviceChoice::Cpu, false), "");
+}
+
+TEST(GroupPlacement, GroupsOfGpuRanksNeedNcclAndOneGpuPerRank) {
+  const GroupPlan plan = plan_trial_groups({0, 0, 0, 0, 0}, 2);  // groups {1,2} {3,4}
+  const Placement good = placed({-1, 0, 1, 2, 3}, {0, 0, 0, 0, 0});
+  EXPECT_EQ(placement_problem(good, plan, DeviceChoice::Auto, true), "");
+  EXPECT_EQ(placement_problem(good, plan, DeviceChoice::Auto, false),
+            "resources.ranks_per_trial: 2 on GPUs needs the NCCL communicator, and this rungs was built "
+            "without NCCL (see the README, Building with CUDA and NCCL)");
+  EXPECT_EQ(placement_problem(placed({-1, 0, 1, 0, 1}, {0, 0, 0, 0, 0}), plan, DeviceChoice::Auto,
+                              true),
+            "") << "the two groups share the GPUs, each rank of a group has its own";
+  EXPECT_EQ(placement_problem(placed({-1, 0, 0, 1, 1}, {0, 0, 0, 0, 0}), plan, DeviceChoice::Auto,
+                              true),
+            "resources.ranks_per_trial: ranks 1-2 train one trial and two of them would share cuda:0 on one node; NCCL needs "
+            "one GPU per rank: start at most as many worker ranks per node as it has GPUs");
+  EXPECT_EQ(placement_problem(placed({-1, 0, 0, 1, 1}, {0, 0, 7, 0, 7}), plan_trial_groups(
+                                  {0, 0, 7, 0, 7}, 2), DeviceChoice::Auto, true),
+            "") << "cuda:0 of two different nodes";
+  EXPECT_EQ(placement_problem(placed({-1, 0, -1, 1, 2}, {0, 0, 0, 0, 0}), plan, DeviceChoice::Auto,
+                              true),
+            "resources.device: the trial group of ranks 1-2 mixes cuda:0 (rank 1) and the CPU (rank 2); give every "
+            "node of a multi-rank trial GPUs, or use device: cpu");
+  EXPECT_EQ(placement_problem(placed({-1, -1, -1, -1, -1}, {0, 0, 0, 0, 0}), plan,
+                              DeviceChoice::Auto, false),
+            "") << "CPU groups use MPI";
+}
+
+TEST(GroupPlacement, TheStartLineSaysWhereWorkersTrain) {
+  EXPECT_EQ(describe_placement(placed({-1, -1, -1}, {0, 0, 0})), "on the CPU");
+  EXPECT_EQ(describe_placement(placed({-1, 0, 0, 1, 1}, {0, 0, 0, 0, 0})),
+            "on cuda:0 (x2), cuda:1 (x2)");
+  EXPECT_EQ(describe_placement(placed({-1, -1, 0}, {0, 0, 1})), "on the CPU (x1), cuda:0 (x1)");
+}
+
 }  // namespace
 }  // namespace rungs

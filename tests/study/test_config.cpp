@@ -108,6 +108,23 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "study.yaml: name: my study must use only letters, digits, '_', '.' and '-'");
 }
 
+TEST(Config, ResourcesDevice) {
+  EXPECT_EQ(parse_study_config(kGood, "s.yaml").resources.device, DeviceChoice::Auto);
+  const auto with = [](const std::string& resources) {
+    return variant("budget: {max_trials: 12, epochs: 3}",
+                   "budget: {max_trials: 12, epochs: 3}\nresources: " + resources);
+  };
+  EXPECT_EQ(parse_study_config(with("{device: cuda}"), "s.yaml").resources.device,
+            DeviceChoice::Cuda);
+  EXPECT_EQ(parse_study_config(with("{device: cpu, trials_per_gpu: 3}"), "s.yaml").resources.device,
+            DeviceChoice::Cpu);
+  EXPECT_EQ(error_of(with("{device: gpu}")),
+            "study.yaml: resources.device: gpu must be auto, cpu or cuda");
+  EXPECT_EQ(error_of(with("{ranks_per_trial: 2, trials_per_gpu: 2}")),
+            "study.yaml: resources.trials_per_gpu: 2 needs ranks_per_trial 1 (packed trials "
+            "share a GPU; NCCL wants one rank per GPU), ranks_per_trial is 2");
+}
+
 TEST(Config, MissingRequiredFields) {
   EXPECT_EQ(error_of("name: x\nobjective: {model: mlp}\nsearch_space: {lr: {type: float, low: 0, high: 1}}\n"),
             "study.yaml: budget: is required (max_trials and epochs)");
