@@ -27,10 +27,13 @@ Target* target() {
 }
 }  // namespace
 
-void point(const char* name) {
+bool fails(const char* name) {
   Target* t = target();
-  if (!t || t->name != name) return;
-  if (--t->countdown <= 0) std::raise(SIGKILL);
+  return t && t->name == name && --t->countdown <= 0;
+}
+
+void point(const char* name) {
+  if (fails(name)) std::raise(SIGKILL);
 }
 
 }  // namespace rungs::fault

@@ -6,14 +6,14 @@ namespace rungs {
 
 GradientAverager::GradientAverager(std::vector<torch::Tensor> parameters)
     : parameters_(std::move(parameters)) {
-  std::int64_t total = 1;  // the loss sum
+  std::int64_t total = 2;  // the StepSums
   for (const auto& p : parameters_) total += p.numel();
   const auto options = parameters_.empty() ? torch::TensorOptions().dtype(torch::kFloat)
                                            : parameters_.front().options();
   flat_ = torch::empty({total}, options.dtype(torch::kFloat).requires_grad(false));
 }
 
-void GradientAverager::average(Communicator& communicator, double weight, float& loss_sum) {
+void GradientAverager::average(Communicator& communicator, double weight, StepSums& sums) {
   torch::NoGradGuard no_grad;
   std::int64_t offset = 0;
   for (const auto& p : parameters_) {
@@ -27,7 +27,8 @@ void GradientAverager::average(Communicator& communicator, double weight, float&
     }
     offset += n;
   }
-  flat_[offset].fill_(loss_sum);
+  flat_[offset].fill_(sums.loss_sum);
+  flat_[offset + 1].fill_(sums.failed);
 
   // A host or a device pointer: the buffer lives with the parameters.
   communicator.allreduce_sum(flat_.data_ptr<float>(), flat_.numel());
@@ -40,7 +41,9 @@ void GradientAverager::average(Communicator& communicator, double weight, float&
     grad.copy_(flat_.narrow(0, offset, n).view(p.sizes()));
     offset += n;
   }
-  loss_sum = flat_[offset].item<float>();
+  const torch::Tensor tail = flat_.narrow(0, offset, 2).to(torch::kCPU);
+  sums.loss_sum = tail.data_ptr<float>()[0];
+  sums.failed = tail.data_ptr<float>()[1];
 }
 
 void allreduce_host(Communicator& communicator, double* values, std::int64_t count) {

@@ -11,6 +11,12 @@
 
 namespace rungs {
 
+/// What rides with the gradients in a step's allreduce and comes back summed over the group.
+struct StepSums {
+  float loss_sum = 0.0f;  ///< this rank's mean loss times its rows
+  float failed = 0.0f;    ///< 1 when this rank's forward or backward pass failed
+};
+
 class GradientAverager {
  public:
   explicit GradientAverager(std::vector<torch::Tensor> parameters);
@@ -18,13 +24,14 @@ class GradientAverager {
   /// Replaces every parameter's gradient by sum over ranks of weight_r * gradient_r (a
   /// missing gradient counts as zeros), so that with weight_r = (rows of rank r) / (rows of
   /// the global batch) and per-rank mean losses the result is the gradient of the mean loss
-  /// over the global batch. `loss_sum` (this rank's loss times its rows) rides in the same
-  /// buffer and comes back summed over the group. Collective.
-  void average(Communicator& communicator, double weight, float& loss_sum);
+  /// over the global batch. `sums` ride in the same buffer. Collective: a rank whose step
+  /// failed still takes part (with no gradients and sums.failed = 1), so that every rank
+  /// learns of the failure instead of waiting for it forever.
+  void average(Communicator& communicator, double weight, StepSums& sums);
 
  private:
   std::vector<torch::Tensor> parameters_;
-  torch::Tensor flat_;  ///< every gradient, then the loss sum
+  torch::Tensor flat_;  ///< every gradient, then the StepSums
 };
 
 /// Sums `count` host doubles over the group, whatever memory() the communicator uses.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "io/checkpoint_file.h"
 #include "io/dataset_idx.h"
 #include "study/errors.h"
+#include "study/fault.h"
 #include "trainer/allocator.h"
 #include "trainer/blas.h"
 #include "trainer/checkpoint_tensors.h"
@@ -173,6 +175,30 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
 
 namespace {
 
+/// One line of any error, LibTorch's without its C++ backtrace.
+std::string error_text(const std::exception& e) {
+  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&e))
+    return first_line(torch_error->what_without_backtrace());
+  return first_line(e.what());
+}
+
+/// The error every rank of a group throws when `failed` of its ranks failed a step (the
+/// whole group's trial fails, on every rank at the same step). `failure`: this rank's own
+/// error, empty when this rank was fine.
+TrialError replica_failure(const Communicator& group, float failed, const std::string& failure,
+                           const std::string& where) {
+  const std::string count = std::to_string(static_cast<int>(failed)) + " of the " +
+                            std::to_string(group.size()) + " ranks training this trial failed";
+  if (!failure.empty()) {
+    // Only the group's rank 0 reports the trial's outcome: the others' errors go to the log.
+    if (group.rank() != 0)
+      std::cerr << "rungs: rank " << group.rank() << " of a trial group: " << failure << std::endl;
+    return TrialError(count + where + "; rank " + std::to_string(group.rank()) + ": " + failure);
+  }
+  return TrialError(count + where + " (this is rank " + std::to_string(group.rank()) +
+                    "; the error is in the failing rank's output)");
+}
+
 /// train_epoch for one rank of a data-parallel group: the same batches as one rank would
 /// train, each split into the group's shards; one allreduce per step carries the weighted
 /// gradients and the loss, so every rank sees the same loss and takes the same step (and
@@ -192,21 +218,38 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
     const std::int64_t size = std::min(batch, n - begin);
     const Shard shard = shard_of(size, group.rank(), group.size());
     optimizer.zero_grad();
-    float local_sum = 0.0f;
+    StepSums sums;
+    std::string failure;  // this rank's forward/backward error (an out-of-memory, ...)
     if (shard.size() > 0) {
-      const torch::Tensor rows = order.narrow(0, begin + shard.begin, shard.size());
-      if (images.size(0) != shard.size()) {
-        images.resize_({0});
-        labels.resize_({0});
+      try {
+        if (fault::fails("trainer.replica_step")) throw TrialError("injected replica failure");
+        const torch::Tensor rows = order.narrow(0, begin + shard.begin, shard.size());
+        if (images.size(0) != shard.size()) {
+          images.resize_({0});
+          labels.resize_({0});
+        }
+        torch::index_select_out(images, train_images, 0, rows);
+        torch::index_select_out(labels, train_labels, 0, rows);
+        const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
+        sums.loss_sum = scalar_of(loss) * static_cast<float>(shard.size());
+        loss.backward();
+      } catch (const std::exception& e) {
+        failure = error_text(e);
+        optimizer.zero_grad();
+        sums = StepSums{0.0f, 1.0f};
       }
-      torch::index_select_out(images, train_images, 0, rows);
-      torch::index_select_out(labels, train_labels, 0, rows);
-      const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
-      local_sum = scalar_of(loss) * static_cast<float>(shard.size());
-      loss.backward();
     }
-    averager.average(group, static_cast<double>(shard.size()) / static_cast<double>(size),
-                     local_sum);
+    // A failed rank still joins the allreduce, so that the others learn of it.
+    averager.average(group,
+                     failure.empty() ? static_cast<double>(shard.size()) / static_cast<double>(size)
+                                     : 0.0,
+                     sums);
+    if (sums.failed > 0.0f) {
+      throw replica_failure(group, sums.failed, failure,
+                            " at epoch " + std::to_string(epoch + 1) + ", step " +
+                                std::to_string(step));
+    }
+    const float local_sum = sums.loss_sum;
     const double value = static_cast<double>(local_sum) / static_cast<double>(size);
     if (!std::isfinite(value))
       throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
@@ -286,22 +329,35 @@ Evaluation Trainer::evaluate(Split split) {
     double loss_sum = 0.0;
     std::int64_t correct = 0;
     const std::int64_t batch = eval_batch_size(s.hp);
-    for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
-      const std::int64_t size = std::min(batch, shard.end - begin);
-      const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
-      const torch::Tensor truth = labels.narrow(0, begin, size);
-      loss_sum +=
-          F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-              .item<double>();
-      correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
-    }
-    s.model->train();
-    if (s.group) {
-      double sums[2] = {loss_sum, static_cast<double>(correct)};
-      allreduce_host(*s.group, sums, 2);
+    const auto measure = [&] {
+      for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
+        const std::int64_t size = std::min(batch, shard.end - begin);
+        const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
+        const torch::Tensor truth = labels.narrow(0, begin, size);
+        loss_sum +=
+            F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
+        correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
+      }
+    };
+    if (!s.group) {
+      measure();
+    } else {
+      // As in training: a rank that fails still joins the reduction, and all of them fail.
+      std::string failure;
+      try {
+        measure();
+      } catch (const std::exception& e) {
+        failure = error_text(e);
+      }
+      double sums[3] = {loss_sum, static_cast<double>(correct), failure.empty() ? 0.0 : 1.0};
+      allreduce_host(*s.group, sums, 3);
+      if (sums[2] > 0.0)
+        throw replica_failure(*s.group, static_cast<float>(sums[2]), failure, " while evaluating");
       loss_sum = sums[0];
       correct = static_cast<std::int64_t>(std::llround(sums[1]));
     }
+    s.model->train();
     Evaluation result;
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
     result.loss = loss_sum / static_cast<double>(n);

@@ -66,21 +66,29 @@ def wait_for(predicate, timeout, what, diagnose=None):
     check(False, f"timed out waiting for {what}")
 
 
-def release(job, env, timeout):
-    """Starts a requeued job now instead of after Slurm's BeginTime delay.
+def release(job, env, timeout, diagnose):
+    """Starts a requeued job in a few seconds instead of after Slurm's BeginTime delay.
 
-    Slurm sets the delay when the requeue completes (REQUEUED/COMPLETING -> PENDING); an
-    update sent before that is overwritten. So wait for PENDING, then repeat the update
-    until the job has left those states.
+    Not at once: the new run's launch credential must be newer than the revocation of the
+    old run's (one-second resolution), or slurmd refuses it and the job FAILS ("Job
+    credential revoked"). So once the job is PENDING, set StartTime=now+5, and again if it
+    is still pending half a minute later (the requeue may have reset it).
     """
     deadline = time.time() + timeout
+    released = 0.0
     while time.time() < deadline:
         state = job_state(job, env)
-        if state not in ("PENDING", "REQUEUED", "COMPLETING"):
-            return
         if state == "PENDING":
-            sh("scontrol", "update", f"JobId={job}", "StartTime=now", env=env, check_rc=False)
-        time.sleep(2)
+            if time.time() - released > 30:
+                sh("scontrol", "update", f"JobId={job}", "StartTime=now+5", env=env,
+                   check_rc=False)
+                released = time.time()
+        elif state in ("FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT"):
+            break
+        elif state not in ("REQUEUED", "COMPLETING"):
+            return  # running again (or already done: the caller checks the results)
+        time.sleep(1)
+    diagnose()
     check(False, f"job {job} did not start again after its requeue: state {job_state(job, env)}")
 
 
@@ -149,7 +157,7 @@ def run(args, env):
         print(f"preemption {preemption}: {epochs_recorded(path)} epochs recorded", flush=True)
         sh("scancel", "--signal=USR1", "--batch", job, env=env)
         wait_for(lambda: job_state(job, env) != "RUNNING", 120, "the job to stop", diagnose)
-        release(job, env, 120)
+        release(job, env, 180, diagnose)
 
     wait_for(lambda: job_state(job, env) in ("COMPLETED", "FAILED", "CANCELLED"), 300,
              "the job to end", diagnose)

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "study/errors.h"
 #include "trainer/communicator_mpi.h"
 #include "trainer/trainer.h"
 
@@ -57,9 +59,51 @@ void compare(const std::shared_ptr<rungs::Communicator>& group, rungs::Hyperpara
 
 }  // namespace
 
+/// One rank's step fails (RUNGS_FAULT=trainer.replica_step:3 on rank 1 only): every rank
+/// must get a TrialError at the same step instead of waiting in the allreduce forever.
+int replica_failure(const std::shared_ptr<rungs::Communicator>& group) {
+  rungs::ObjectiveConfig objective;
+  objective.train_samples = 600;
+  objective.val_samples = 50;
+  auto data = std::make_shared<const rungs::TrainingData>(objective);
+  rungs::Hyperparameters hp;
+  hp.layers = 1;
+  hp.width = 32;
+  hp.batch_size = 100;
+  rungs::Trainer trainer(data, hp, 5, group);
+  std::string error;
+  try {
+    trainer.train_epoch(0);
+  } catch (const rungs::TrialError& e) {
+    error = e.what();
+  }
+  const std::string expected =
+      group->rank() == 1
+          ? "1 of the 2 ranks training this trial failed at epoch 1, step 3; rank 1: injected "
+            "replica failure"
+          : "1 of the 2 ranks training this trial failed at epoch 1, step 3 (this is rank 0; "
+            "the error is in the failing rank's output)";
+  std::printf("rank %d: %s\n", group->rank(), error.c_str());
+  if (error != expected) {
+    std::printf("rank %d FAILED: expected: %s\n", group->rank(), expected.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   const bool one_row_shards = argc > 1 && std::string(argv[1]) == "--one-row-shards";
+  if (argc > 1 && std::string(argv[1]) == "--replica-failure") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 1) setenv("RUNGS_FAULT", "trainer.replica_step:3", 1);
+    rungs::configure_trainer_process(1);
+    int failed = replica_failure(std::make_shared<rungs::MpiCommunicator>(MPI_COMM_WORLD));
+    MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return failed;
+  }
   {
     auto group = std::make_shared<rungs::MpiCommunicator>(MPI_COMM_WORLD);
     rungs::configure_trainer_process(1);
