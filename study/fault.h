@@ -7,8 +7,8 @@ namespace rungs::fault {
 /// Kills the process with SIGKILL when RUNGS_FAULT names this point (and count).
 void point(const char* name);
 
-/// For points where a test wants an error rather than a kill: true when RUNGS_FAULT names
-/// this point and count (then the caller fails as the real error would).
+/// For points where a test wants an error rather than a kill: true the N-th time the point
+/// named by RUNGS_FAULT is reached, and only then (the caller fails as the real error would).
 bool fails(const char* name);
 
 }  // namespace rungs::fault

@@ -138,6 +138,23 @@ def case_nan(args):
     check(all("nan" in r or "inf" in r for r in reasons), f"reasons {reasons}")
 
 
+def case_replica_fails(args):
+    """One member's step fails (a fault injected on rank 2 only, at its third step): the
+    group's trial fails on both ranks at that step, the next trial runs normally."""
+    study, output = write(args.workdir, "replica", 2, trials=2)
+    rungs = [args.rungs, "run", study]
+    p = run(shlex.split(args.mpiexec) + ["-n", "2"] + rungs +
+            [":", "-n", "1", "env", "RUNGS_FAULT=trainer.replica_step:3"] + rungs, 300)
+    check(p.returncode == 0, f"exit status {p.returncode}")
+    check("rungs: rank 1 of a trial group: injected replica failure" in p.stderr,
+          "the failing rank says why")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        status, reasons = strings(f["trials/status"]), strings(f["trials/reason"])
+    check(status == ["failed", "completed"], f"statuses {status}")
+    check(reasons[0].startswith("1 of the 2 ranks training this trial failed at epoch 1, step 3"),
+          f"reason {reasons[0]}")
+
+
 def rungs_errors(p):
     return [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
 
@@ -204,7 +221,8 @@ def main():
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     {"match_single": case_match_single, "bad_size": case_bad_size,
-     "one_group": case_one_group, "nan": case_nan, "cuda_required": case_cuda_required,
+     "one_group": case_one_group, "nan": case_nan, "replica_fails": case_replica_fails,
+     "cuda_required": case_cuda_required,
      "gpu_packed": case_gpu_packed, "gpu_nccl": case_gpu_nccl}[args.case](args)
     print("ok", args.case)
 
