@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "trainer/checkpoint_tensors.h"
 #include "trainer/communicator_tensors.h"
 #include "trainer/models.h"
+#include "trainer/onednn_gemm.h"
 #include "trainer/optimizer.h"
 
 namespace rungs {
@@ -161,6 +163,7 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
   s.hp = hp;
   s.seed = seed;
   translated("building the model", [&] {
+    give_threads_to(hp.model);
     // Initialized on the CPU from the seed, then moved: the same weights on every device.
     torch::manual_seed(seed);
     s.model = make_model(hp);
@@ -398,9 +401,26 @@ std::vector<float> Trainer::flat_parameters() const {
 
 int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
+namespace {
+std::atomic<int> thread_budget{1};  ///< configure_trainer_process()'s threads
+}  // namespace
+
+void give_threads_to(const std::string& model) {
+  const int threads = thread_budget.load();
+  // The MLP's time goes to its products, computed by the BLAS (unless oneDNN's sgemm is on,
+  // which runs on LibTorch's OpenMP threads); the CNN's to LibTorch's own convolution
+  // kernels.
+  const bool blas_bound = model == "mlp" && onednn_sgemm() == nullptr;
+  torch::set_num_threads(blas_bound ? 1 : threads);
+  set_blas_threads(blas_bound ? threads : 1);
+}
+
+int intra_op_threads() { return torch::get_num_threads(); }
+
 void configure_trainer_process(int threads) {
   threads = std::max(threads, 1);
-  torch::set_num_threads(threads);
+  thread_budget.store(threads);
+  give_threads_to("mlp");
   // LibTorch allows setting the inter-op pool only once, before it is used.
   static std::once_flag interop;
   std::call_once(interop, [] {
@@ -410,7 +430,6 @@ void configure_trainer_process(int threads) {
       // Already started by someone else: leave it.
     }
   });
-  set_blas_threads(threads);
   keep_freed_memory();
 }
 
