@@ -32,7 +32,9 @@ while [[ $# -gt 0 ]]; do
 done
 bench="$build/bench/group_bench"
 [[ -x "$bench" ]] || { echo "$bench not found: build the group_bench target" >&2; exit 2; }
-mpirun_cmd=${MPIRUN:-"$here/../scripts/mpirun.sh"}
+# Unbound: mpirun binds one or two ranks to a core each, which would give a 1-rank run
+# with K threads a single core.
+mpirun_cmd=${MPIRUN:-"$here/../scripts/mpirun.sh --bind-to none"}
 common=(--model "$model" --batch-size "$batch" --epochs "$epochs" --device "$device")
 
 # name|ranks|threads per rank|mode|environment

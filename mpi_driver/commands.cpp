@@ -1,5 +1,6 @@
 #include "mpi_driver/commands.h"
 
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,11 +95,19 @@ int command_best(const std::string& study_h5) {
 
 namespace {
 
-/// Threads for each worker: the node's cores shared among its worker ranks, unless the study
-/// says otherwise.
+/// Threads for each worker, unless the study says: the CPUs this rank is bound to when the
+/// launcher bound it to some of the node's (mpirun binds 1 or 2 ranks to a core each,
+/// srun --cpus-per-task binds to that many), otherwise the node's cores shared among its
+/// worker ranks.
 int worker_threads(const StudyConfig& config, const MpiSession& mpi) {
   if (config.resources.threads_per_worker > 0) return config.resources.threads_per_worker;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    const int bound = CPU_COUNT(&allowed);
+    if (bound > 0 && bound < cores) return bound;
+  }
   const int workers = std::max(1, mpi.node_size() - (mpi.node_has_coordinator() ? 1 : 0));
   return std::max(1, cores / workers);
 }
@@ -112,14 +121,20 @@ int worker_device(const ResourcesConfig& resources, const MpiSession& mpi) {
   return choose_device(resources.device, local_worker, visible, resources.trials_per_gpu);
 }
 
-/// Every rank's device, gathered on rank 0 (elsewhere only this rank's entry is set).
-Placement gather_placement(int my_device, const TrialGroups& groups, const MpiSession& mpi) {
+/// Every rank's device and threads, gathered on rank 0 (elsewhere only the nodes are set).
+Placement gather_placement(int my_device, int my_threads, const TrialGroups& groups,
+                           const MpiSession& mpi) {
   Placement placement;
   placement.node = groups.node_of_rank;
-  placement.device.assign(static_cast<std::size_t>(mpi.size()), -1);
-  check_mpi(MPI_Gather(&my_device, 1, MPI_INT, placement.device.data(), 1, MPI_INT, 0,
-                       MPI_COMM_WORLD),
+  const auto n = static_cast<std::size_t>(mpi.size());
+  std::vector<int> pairs(2 * n, -1);
+  const int mine[2] = {my_device, my_threads};
+  check_mpi(MPI_Gather(mine, 2, MPI_INT, pairs.data(), 2, MPI_INT, 0, MPI_COMM_WORLD),
             "MPI_Gather(devices)");
+  for (std::size_t r = 0; r < n; ++r) {
+    placement.device.push_back(pairs[2 * r]);
+    placement.threads.push_back(pairs[2 * r + 1]);
+  }
   return placement;
 }
 
@@ -201,7 +216,8 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   const int ranks_per_trial = config.resources.ranks_per_trial;
   TrialGroups groups = form_trial_groups(ranks_per_trial);
   const int device = mpi.rank() == 0 ? -1 : worker_device(config.resources, mpi);
-  const Placement placement = gather_placement(device, groups, mpi);
+  const int threads = mpi.rank() == 0 ? 0 : worker_threads(config, mpi);
+  const Placement placement = gather_placement(device, threads, groups, mpi);
   Opened opened;
   if (mpi.rank() == 0) {
     try {
@@ -218,7 +234,7 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
-    settings.threads = worker_threads(config, mpi);
+    settings.threads = threads;
     settings.cuda_device = device;
     if (ranks_per_trial > 1) {
       // MPI on the CPU, NCCL on GPUs (placement_problem() ruled out mixed groups).
@@ -265,8 +281,7 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
 
   const std::string path = config.study_file();
   std::cout << elapsed_prefix(0) << "study " << config.name << ": " << mpi.size() - 1
-            << " workers " << describe_placement(placement) << ", " << worker_threads(config, mpi)
-            << " threads each";
+            << (mpi.size() == 2 ? " worker " : " workers ") << describe_placement(placement);
   if (ranks_per_trial > 1) {
     const bool gpus = placement.device.size() > 1 && placement.device[1] >= 0;
     std::cout << ", in " << groups.plan.groups.size() << " trial groups of " << ranks_per_trial

@@ -76,11 +76,19 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
 std::string describe_placement(const Placement& placement) {
   std::map<int, int> ranks_on;  // device -> worker ranks
   for (std::size_t r = 1; r < placement.device.size(); ++r) ++ranks_on[placement.device[r]];
-  if (ranks_on.empty() || (ranks_on.size() == 1 && ranks_on.begin()->first < 0)) return "on the CPU";
   std::string text = "on ";
-  for (const auto& [device, ranks] : ranks_on) {
-    if (text.size() > 3) text += ", ";
-    text += device_name(device) + " (x" + std::to_string(ranks) + ")";
+  if (ranks_on.empty() || (ranks_on.size() == 1 && ranks_on.begin()->first < 0)) {
+    text += "the CPU";
+  } else {
+    for (const auto& [device, ranks] : ranks_on) {
+      if (text.size() > 3) text += ", ";
+      text += device_name(device) + " (x" + std::to_string(ranks) + ")";
+    }
+  }
+  if (placement.threads.size() > 1) {
+    const auto [low, high] = std::minmax_element(placement.threads.begin() + 1, placement.threads.end());
+    text += ", " + std::to_string(*low) + (*low == *high ? "" : "-" + std::to_string(*high)) +
+            (*high == 1 ? " thread" : " threads") + " each";
   }
   return text;
 }

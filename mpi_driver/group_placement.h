@@ -27,8 +27,9 @@ int choose_device(DeviceChoice choice, int local_worker, int visible_devices, in
 /// What the ranks know about where they train, gathered on rank 0 (index: world rank;
 /// rank 0's entries are not looked at).
 struct Placement {
-  std::vector<int> device;  ///< CUDA device index, -1: the CPU
-  std::vector<int> node;    ///< node id (equal ids: same node)
+  std::vector<int> device;   ///< CUDA device index, -1: the CPU
+  std::vector<int> node;     ///< node id (equal ids: same node)
+  std::vector<int> threads;  ///< LibTorch/OpenBLAS thread budget; may be empty
 };
 
 /// Why `placement` cannot run the study, as the field and value part of an error message
@@ -39,7 +40,8 @@ struct Placement {
 std::string placement_problem(const Placement& placement, const GroupPlan& plan,
                               DeviceChoice choice, bool nccl_built);
 
-/// The workers' devices for the start-up line: "on the CPU", "on cuda:0 (x2), cuda:1 (x2)".
+/// The workers' devices and threads for the start-up line: "on the CPU, 1 thread each",
+/// "on cuda:0 (x2), cuda:1 (x2), 4 threads each", "..., 1-2 threads each".
 std::string describe_placement(const Placement& placement);
 
 }  // namespace rungs

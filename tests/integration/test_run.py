@@ -123,6 +123,34 @@ def case_mpi(args, ranks):
     check_readme_example(path)
 
 
+def case_threads(args):
+    """Without threads_per_worker, a worker takes the CPUs mpirun bound it to (mpirun -n 2
+    binds each rank to a core), else its share of the cores; the first line says so."""
+    study, output = write_study(args.workdir)
+    text = open(study).read().replace("resources: {threads_per_worker: 1}\n", "")
+    text = text.replace("max_trials: 4", "max_trials: 1")
+    open(study, "w").write(text)
+    cores = os.cpu_count()
+    for ranks in (2, 3):
+        shutil.rmtree(output, ignore_errors=True)
+        probe = run(shlex.split(args.mpiexec) + ["-n", str(ranks), "grep", "Cpus_allowed_list",
+                                                 "/proc/self/status"])
+        allowed = []
+        for line in probe.stdout.split("\n"):
+            if line.startswith("Cpus_allowed_list:"):
+                spans = [r.split("-") for r in line.split(":")[1].strip().split(",")]
+                allowed.append(sum(int(b[-1]) - int(b[0]) + 1 for b in spans))
+        check(len(allowed) == ranks, f"binding of {ranks} ranks: {probe.stdout}")
+        bound = max(allowed)  # a worker's (rank 0 and the workers are bound alike)
+        expected = bound if bound < cores else max(1, cores // (ranks - 1))
+        p = run(shlex.split(args.mpiexec) + ["-n", str(ranks), args.rungs, "run", study])
+        check(p.returncode == 0, f"exit status {p.returncode}")
+        workers = ranks - 1
+        line = (f"{workers} worker{'s' if workers > 1 else ''} on the CPU, {expected} "
+                f"thread{'s' if expected > 1 else ''} each")
+        check(line in p.stdout, f"-n {ranks}: the first line says '{line}'")
+
+
 def check_readme_example(path):
     """The README's pandas example runs as printed on a real study file."""
     readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
@@ -251,6 +279,7 @@ def main():
         "existing_study": lambda: case_existing_study(args),
         "single_rank": lambda: case_single_rank(args),
         "validate": lambda: case_validate(args),
+        "threads": lambda: case_threads(args),
     }
     cases[args.case]()
     print("ok", args.case)

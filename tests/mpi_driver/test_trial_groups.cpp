@@ -82,7 +82,7 @@ TEST(GroupPlacement, DeviceChoice) {
 
 // World ranks 0..n-1; rank 0 (the coordinator) has no device.
 Placement placed(std::vector<int> device, std::vector<int> node) {
-  return Placement{std::move(device), std::move(node)};
+  return Placement{std::move(device), std::move(node), {}};
 }
 
 TEST(GroupPlacement, CudaWithoutAGpuIsAnErrorNamingTheRank) {
@@ -126,6 +126,11 @@ TEST(GroupPlacement, TheStartLineSaysWhereWorkersTrain) {
   EXPECT_EQ(describe_placement(placed({-1, 0, 0, 1, 1}, {0, 0, 0, 0, 0})),
             "on cuda:0 (x2), cuda:1 (x2)");
   EXPECT_EQ(describe_placement(placed({-1, -1, 0}, {0, 0, 1})), "on the CPU (x1), cuda:0 (x1)");
+  Placement threaded = placed({-1, -1, -1}, {0, 0, 0});
+  threaded.threads = {0, 1, 1};
+  EXPECT_EQ(describe_placement(threaded), "on the CPU, 1 thread each");
+  threaded.threads = {0, 2, 4};
+  EXPECT_EQ(describe_placement(threaded), "on the CPU, 2-4 threads each");
 }
 
 }  // namespace
