@@ -180,9 +180,9 @@ namespace {
 
 /// One line of any error, LibTorch's without its C++ backtrace.
 std::string error_text(const std::exception& e) {
-  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&e))
-    return first_line(torch_error->what_without_backtrace());
-  return first_line(e.what());
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+  const std::string text = first_line(torch_error ? torch_error->what_without_backtrace() : e.what());
+  return text.empty() ? "an error without a message" : text;
 }
 
 /// The error every rank of a group throws when `failed` of its ranks failed a step (the
