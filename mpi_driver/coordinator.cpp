@@ -107,7 +107,7 @@ void Coordinator::dispatch() {
       TrialRecord t;
       t.id = id;
       t.params = std::move(*params);
-      t.seed = derive_seed(config_.seed, kTrialStream + static_cast<std::uint64_t>(id));
+      t.seed = trial_seed(config_.seed, id);
       t.max_epochs = action.epochs;
       t.start_time = unix_now();
       trials_.push_back(std::move(t));

@@ -6,15 +6,13 @@
 #include <mpi.h>
 
 #include "mpi_driver/transport.h"
+#include "trainer/communicator_mpi.h"
 
 namespace rungs {
 
 class MpiTransport final : public Transport {
  public:
   explicit MpiTransport(MPI_Comm comm);
-  ~MpiTransport() override;
-  MpiTransport(const MpiTransport&) = delete;
-  MpiTransport& operator=(const MpiTransport&) = delete;
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
@@ -24,7 +22,7 @@ class MpiTransport final : public Transport {
   static constexpr std::chrono::microseconds kMaxSleep{1000};
 
  private:
-  MPI_Comm comm_ = MPI_COMM_NULL;
+  MpiComm comm_;  ///< a duplicate of the caller's, errors returned
   int rank_ = 0;
   int size_ = 0;
 };

@@ -16,4 +16,10 @@ inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
 /// Streams in use: samplers take the trial id itself; trials take kTrialStream + id.
 inline constexpr std::uint64_t kTrialStream = 1ULL << 32;
 
+/// The seed of trial `id` (its weights, order and dropout), the same in the coordinator and
+/// in the simulator.
+inline std::uint64_t trial_seed(std::uint64_t study_seed, int id) {
+  return derive_seed(study_seed, kTrialStream + static_cast<std::uint64_t>(id));
+}
+
 }  // namespace rungs

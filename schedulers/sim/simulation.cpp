@@ -99,7 +99,7 @@ void Simulation::dispatch() {
       TrialRecord t;
       t.id = id;
       t.params = std::move(*params);
-      t.seed = derive_seed(config_.seed, kTrialStream + static_cast<std::uint64_t>(id));
+      t.seed = trial_seed(config_.seed, id);
       t.max_epochs = action.epochs;
       t.start_time = now_;
       t.curve.reserve(static_cast<std::size_t>(action.epochs));

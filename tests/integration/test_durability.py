@@ -18,6 +18,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check  # noqa: E402
+
 STUDY = """\
 name: durable
 seed: 11
@@ -34,12 +37,6 @@ preemption: {{max_attempts: {attempts}}}
 """
 
 EXIT_RESUME = 75
-
-
-def check(condition, message):
-    if not condition:
-        print("FAILED:", message, flush=True)
-        sys.exit(1)
 
 
 def write_study(workdir, trials=6, epochs=3, attempts=3, name="study.yaml", samples=20000,

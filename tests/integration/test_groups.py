@@ -12,8 +12,8 @@ import sys
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from test_run import check, run, strings  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import SKIP, check, run, strings  # noqa: E402
 
 STUDY = """\
 name: groups
@@ -30,7 +30,6 @@ budget: {{max_trials: {trials}, epochs: 2}}
 resources: {{ranks_per_trial: {k}, threads_per_worker: 1{resources}}}
 """
 
-SKIP = 77
 
 
 def write(workdir, name, k, trials=4, resources=""):

@@ -9,11 +9,13 @@ import math
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, run, strings  # noqa: E402
 
 TINY = """\
 name: tiny
@@ -44,23 +46,6 @@ def write_study(workdir, name="tiny.yaml", seed=3, trials=4, fixed="{layers: 1}"
     with open(path, "w") as f:
         f.write(text)
     return path, output
-
-
-def run(cmd, timeout=240):
-    print("$", " ".join(shlex.quote(c) for c in cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    print(p.stdout[-4000:], p.stderr[-4000:], sep="\n", flush=True)
-    return p
-
-
-def check(condition, message):
-    if not condition:
-        print("FAILED:", message, flush=True)
-        sys.exit(1)
-
-
-def strings(dataset):
-    return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]
 
 
 def check_study_file(path, trials, epochs, statuses=("completed",)):

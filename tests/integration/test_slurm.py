@@ -16,7 +16,9 @@ import time
 
 import h5py
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import SKIP, check  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -31,12 +33,6 @@ fixed: {{layers: 2, width: 256}}
 budget: {{max_trials: 6, epochs: 6}}
 resources: {{threads_per_worker: 1}}
 """
-
-
-def check(condition, message):
-    if not condition:
-        print("FAILED:", message, flush=True)
-        sys.exit(1)
 
 
 def sh(*cmd, env=None, check_rc=True):

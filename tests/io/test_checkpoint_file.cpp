@@ -12,7 +12,7 @@
 #include "io/h5_attribute.h"
 #include "study/checkpoint_path.h"
 #include "study/errors.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace rungs {
 namespace {

@@ -11,7 +11,7 @@
 #include "io/h5_attribute.h"
 #include "io/h5_column.h"
 #include "study/errors.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace rungs::h5 {
 namespace {

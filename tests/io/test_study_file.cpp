@@ -13,7 +13,7 @@
 #include "io/study_file.h"
 #include "study/errors.h"
 #include "study_fixture.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace rungs {
 namespace {

@@ -9,7 +9,7 @@
 #include "io/study_file_atomic.h"
 #include "study/errors.h"
 #include "study_fixture.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace rungs {
 namespace {

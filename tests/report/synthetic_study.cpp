@@ -49,6 +49,19 @@ std::string synthetic_yaml(const SyntheticOptions& options) {
   return text;
 }
 
+StoredStudy SyntheticStudy::stored() const {
+  StoredStudy s;
+  s.config_text = config.text;
+  s.name = config.name;
+  s.metric = config.objective.metric;
+  s.direction = config.objective.direction;
+  s.state = state;
+  s.start_time = start_time;
+  s.elapsed = elapsed;
+  s.trials = trials;
+  return s;
+}
+
 StudySnapshot SyntheticStudy::snapshot() const {
   StudySnapshot s;
   s.config = &config;

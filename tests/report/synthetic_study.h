@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "io/study_file.h"
 #include "study/config.h"
 #include "study/snapshot.h"
 #include "study/trial.h"
@@ -38,6 +39,8 @@ struct SyntheticStudy {
 
   /// What write_study_file needs; points into this object.
   StudySnapshot snapshot() const;
+  /// What read_study_file would return for it.
+  StoredStudy stored() const;
 };
 
 SyntheticStudy synthetic_study(const SyntheticOptions& options);

@@ -16,15 +16,7 @@ StudyView study_view(bool running = false) {
   options.trials = 12;
   options.running = running;
   options.awkward_text = true;
-  const testing::SyntheticStudy s = testing::synthetic_study(options);
-  StoredStudy stored;
-  stored.config_text = s.config.text;
-  stored.name = s.config.name;
-  stored.metric = s.config.objective.metric;
-  stored.direction = s.config.objective.direction;
-  stored.state = s.state;
-  stored.trials = s.trials;
-  return make_study_view(stored);
+  return make_study_view(testing::synthetic_study(options).stored());
 }
 
 std::size_t column(const Table& table, const std::string& name) {

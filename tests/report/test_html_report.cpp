@@ -13,15 +13,7 @@ StudyView synthetic_view() {
   testing::SyntheticOptions options;
   options.trials = 16;
   options.awkward_text = true;
-  const testing::SyntheticStudy s = testing::synthetic_study(options);
-  StoredStudy stored;
-  stored.config_text = s.config.text;
-  stored.name = "synthetic";
-  stored.metric = "val_accuracy";
-  stored.direction = Direction::Maximize;
-  stored.state = "finished";
-  stored.trials = s.trials;
-  return make_study_view(stored);
+  return make_study_view(testing::synthetic_study(options).stored());
 }
 
 std::size_t count(const std::string& text, const std::string& what) {

@@ -65,13 +65,7 @@ TEST(Fanova, ForestRanksFeaturesByTheVarianceTheyExplain) {
 StudyView synthetic_view(int trials) {
   testing::SyntheticOptions options;
   options.trials = trials;
-  const testing::SyntheticStudy s = testing::synthetic_study(options);
-  StoredStudy stored;
-  stored.config_text = s.config.text;
-  stored.metric = "val_accuracy";
-  stored.direction = Direction::Maximize;
-  stored.trials = s.trials;
-  return make_study_view(stored);
+  return make_study_view(testing::synthetic_study(options).stored());
 }
 
 TEST(Importance, FindsTheParameterTheMetricDependsOn) {

@@ -22,24 +22,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-SKIP = 77
-
-
-def run(cmd, timeout=120, **kw):
-    print("$", " ".join(shlex.quote(str(c)) for c in cmd), flush=True)
-    p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, **kw)
-    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n", flush=True)
-    return p
-
-
-def check(condition, message):
-    if not condition:
-        print("FAILED:", message, flush=True)
-        sys.exit(1)
-
-
-def strings(dataset):
-    return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import SKIP, check, run, strings  # noqa: E402
 
 
 def read_study(path):

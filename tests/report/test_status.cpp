@@ -12,16 +12,7 @@ StudyView running_study(int trials = 20) {
   options.trials = trials;
   options.running = true;
   const testing::SyntheticStudy s = testing::synthetic_study(options);
-  StoredStudy stored;
-  stored.config_text = s.config.text;
-  stored.name = s.config.name;
-  stored.metric = s.config.objective.metric;
-  stored.direction = s.config.objective.direction;
-  stored.state = s.state;
-  stored.start_time = s.start_time;
-  stored.elapsed = s.elapsed;
-  stored.trials = s.trials;
-  StudyView view = make_study_view(stored, "runs/synthetic/study.h5");
+  StudyView view = make_study_view(s.stored(), "runs/synthetic/study.h5");
   view.file_mtime = s.start_time + s.elapsed;
   return view;
 }

@@ -8,7 +8,7 @@
 
 #include "io/dataset_idx.h"
 #include "study/errors.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace rungs {
 namespace {
@@ -43,7 +43,7 @@ std::string error_of(const std::string& path) {
 }
 
 TEST(DatasetIdx, ReadsDimsAndData) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   const std::vector<std::uint8_t> data = {1, 2, 3, 4, 5, 6};
   write_gz(dir.file("good.gz"), idx_bytes({2, 3}, data));
   const IdxArray array = read_idx(dir.file("good.gz"));
@@ -52,7 +52,7 @@ TEST(DatasetIdx, ReadsDimsAndData) {
 }
 
 TEST(DatasetIdx, RejectsWrongMagicNamingTheFile) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   std::vector<std::uint8_t> bytes = idx_bytes({2}, {7, 8});
   bytes[0] = 0x1f;
   write_gz(dir.file("magic.gz"), bytes);
@@ -61,7 +61,7 @@ TEST(DatasetIdx, RejectsWrongMagicNamingTheFile) {
 }
 
 TEST(DatasetIdx, RejectsOtherElementTypes) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   std::vector<std::uint8_t> bytes = idx_bytes({1}, {0, 0, 0, 0});
   bytes[2] = 0x0d;  // float
   write_gz(dir.file("float.gz"), bytes);
@@ -69,7 +69,7 @@ TEST(DatasetIdx, RejectsOtherElementTypes) {
 }
 
 TEST(DatasetIdx, RejectsTruncatedData) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   write_gz(dir.file("short.gz"), idx_bytes({4, 3}, {1, 2, 3, 4, 5}));
   const std::string error = error_of(dir.file("short.gz"));
   EXPECT_NE(error.find(dir.file("short.gz") + ": truncated"), std::string::npos) << error;
@@ -77,20 +77,20 @@ TEST(DatasetIdx, RejectsTruncatedData) {
 }
 
 TEST(DatasetIdx, RejectsTruncatedHeader) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   write_gz(dir.file("header.gz"), {0, 0, 8, 3, 0, 0});
   EXPECT_NE(error_of(dir.file("header.gz")).find("truncated"), std::string::npos);
 }
 
 TEST(DatasetIdx, RejectsDataBeyondTheDims) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   write_gz(dir.file("long.gz"), idx_bytes({2}, {1, 2, 3}));
   EXPECT_NE(error_of(dir.file("long.gz")).find("more data than dimensions 2 say"),
             std::string::npos);
 }
 
 TEST(DatasetIdx, RejectsAMissingFile) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   EXPECT_NE(error_of(dir.file("none.gz")).find("none.gz: cannot open"), std::string::npos);
 }
 
@@ -117,7 +117,7 @@ TEST(DatasetIdx, LoadsFashionMnistWithTheFixedSplit) {
 }
 
 TEST(DatasetIdx, LoadingFromAnotherDirectoryNamesTheFile) {
-  testing::TrainerTempDir dir;
+  testing::TempDir dir;
   try {
     load_fashion_mnist(dir.file(""));
     FAIL() << "no error";

@@ -13,7 +13,7 @@
 #include "io/checkpoint_file.h"
 #include "study/checkpoint_path.h"
 #include "study/errors.h"
-#include "temp_dir.h"
+#include "tests/temp_dir.h"
 #include "trainer/torch_runner.h"
 
 namespace rungs {
@@ -88,7 +88,7 @@ class TorchRunnerTest : public ::testing::Test {
   }
   static TrialRunner& small() { return *small_; }
 
-  testing::TrainerTempDir dir_;
+  testing::TempDir dir_;
 
  private:
   static TrialRunner* small_;

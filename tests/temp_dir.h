@@ -1,5 +1,6 @@
 #pragma once
-/// A fresh directory under $TMPDIR (or /tmp), removed with its content on destruction.
+/// A fresh directory under $TMPDIR (or /tmp), removed with its content on destruction; for
+/// the unit tests of every folder.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -13,7 +14,7 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/rungs-io-XXXXXX";
+    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/rungs-test-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

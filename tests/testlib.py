@@ -1,0 +1,26 @@
+"""What the Python tests share: running a command with its output in the test log, failing
+with one line, reading HDF5 text columns, and ctest's skip status."""
+import shlex
+import subprocess
+import sys
+
+SKIP = 77  # ctest SKIP_RETURN_CODE: the case cannot run here; the reason is printed
+
+
+def run(cmd, timeout=240, **kw):
+    """Runs `cmd` (arguments str()-ed), prints it and the tails of its output."""
+    cmd = [str(c) for c in cmd]
+    print("$", " ".join(shlex.quote(c) for c in cmd), flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    print(p.stdout[-4000:], p.stderr[-4000:], sep="\n", flush=True)
+    return p
+
+
+def check(condition, message):
+    if not condition:
+        print("FAILED:", message, flush=True)
+        sys.exit(1)
+
+
+def strings(dataset):
+    return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]
