@@ -26,10 +26,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -42,21 +42,37 @@ case "$blas" in
   *) echo "setup: warning: libblas.so.3 is $blas, not OpenBLAS; rungs will be slow" >&2 ;;
 esac
 
-# plotly.js, which `rungs report` inlines, from the npm registry at the version pinned in
-# report/vendor/package-lock.json. Debian's npm only when there is no npm at all (a
-# NodeSource nodejs brings its own and conflicts with Debian's).
-if ! command -v npm > /dev/null; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm
-fi
-pinned=$(sed -n 's/.*"plotly.js-dist-min": *"\([^"]*\)".*/\1/p' report/vendor/package.json)
-installed=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
-  report/vendor/node_modules/plotly.js-dist-min/package.json 2>/dev/null || true)
-if [ "$installed" != "$pinned" ]; then
-  echo "setup: installing plotly.js $pinned into report/vendor (npm ci)"
-  (cd report/vendor && npm ci --no-audit --no-fund --loglevel=error)
+# plotly.js, which `rungs report` inlines, from PyPI's `plotly` wheel at the version and
+# sha256 pinned in report/vendor/plotly.pin (no npm: a wheel is a zip file).
+pin() { sed -n "s/^$1=//p" report/vendor/plotly.pin; }
+js=report/vendor/plotly.min.js
+if [ "$(sha256sum "$js" 2>/dev/null | cut -d' ' -f1)" != "$(pin js_sha256)" ]; then
+  pip=(python3 -m pip)
+  if ! "${pip[@]}" --version > /dev/null 2>&1; then
+    pip=(/usr/bin/python3 -m pip)
+    if ! "${pip[@]}" --version > /dev/null 2>&1; then
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-pip
+    fi
+  fi
+  wheel_dir=$(mktemp -d)
+  trap 'rm -rf "$wheel_dir"' EXIT
+  echo "setup: fetching plotly.js from PyPI ($(pin wheel))"
+  echo "$(pin wheel) --hash=sha256:$(pin wheel_sha256)" > "$wheel_dir/requirements.txt"
+  "${pip[@]}" download --quiet --no-deps --require-hashes -r "$wheel_dir/requirements.txt" \
+    -d "$wheel_dir"
+  /usr/bin/python3 - "$wheel_dir"/plotly-*.whl "$js.tmp" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, open(sys.argv[2], "wb") as out:
+    out.write(wheel.read("plotly/package_data/plotly.min.js"))
+PY
+  got=$(sha256sum "$js.tmp" | cut -d' ' -f1)
+  if [ "$got" != "$(pin js_sha256)" ]; then
+    rm -f "$js.tmp"
+    echo "setup: plotly.min.js from $(pin wheel) has sha256 $got, report/vendor/plotly.pin expects $(pin js_sha256)" >&2
+    exit 1
+  fi
+  mv "$js.tmp" "$js"
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" > build.log 2>&1 || { cat build.log; exit 1; }
