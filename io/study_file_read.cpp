@@ -72,6 +72,9 @@ std::vector<TrialRecord> read_trials(const h5::Group& root) {
   const auto rungs = read_rows<std::int64_t>(group, "rung", n);
   const auto workers = read_rows<std::int64_t>(group, "worker", n);
   const auto attempts = read_rows<std::int64_t>(group, "attempts", n);
+  // Files of rungs 0.1.0 before `lost` have no such column: none of their runs is known lost.
+  const auto lost = group.has("lost") ? read_rows<std::int64_t>(group, "lost", n)
+                                      : std::vector<std::int64_t>(n, 0);
   const auto checkpoint_epochs = read_rows<std::int64_t>(group, "checkpoint_epoch", n);
   const auto start_times = read_rows<double>(group, "start_time", n);
   const auto end_times = read_rows<double>(group, "end_time", n);
@@ -92,6 +95,7 @@ std::vector<TrialRecord> read_trials(const h5::Group& root) {
     trial.rung = static_cast<int>(rungs[row]);
     trial.worker = static_cast<int>(workers[row]);
     trial.attempts = static_cast<int>(attempts[row]);
+    trial.lost = static_cast<int>(lost[row]);
     trial.checkpoint_epoch = static_cast<int>(checkpoint_epochs[row]);
     trial.start_time = start_times[row];
     trial.end_time = end_times[row];

@@ -60,6 +60,7 @@ void write_trials(const h5::Group& root, const StudyConfig& config, const Trials
   h5::write_column(group, "rung", column<I64>(trials, [](auto& t) { return t.rung; }));
   h5::write_column(group, "worker", column<I64>(trials, [](auto& t) { return t.worker; }));
   h5::write_column(group, "attempts", column<I64>(trials, [](auto& t) { return t.attempts; }));
+  h5::write_column(group, "lost", column<I64>(trials, [](auto& t) { return t.lost; }));
   h5::write_column(group, "checkpoint_epoch",
                    column<I64>(trials, [](auto& t) { return t.checkpoint_epoch; }));
   h5::write_column(group, "start_time",

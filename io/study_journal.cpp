@@ -55,6 +55,7 @@ wire::Bytes trial_record(const TrialRecord& t) {
   w.f64(t.end_time);
   w.str(t.reason);
   w.i32(t.epochs_run());
+  w.i32(t.lost);  // last: journals written before it have none
   return w.take();
 }
 
@@ -91,6 +92,7 @@ void replay(const std::vector<wire::Bytes>& records, std::vector<TrialRecord>& t
         t.reason = r.str();
         const int epochs = r.i32();
         if (epochs < t.epochs_run()) t.curve.resize(static_cast<std::size_t>(epochs));
+        t.lost = r.at_end() ? 0 : r.i32();
       } else if (type == kEpoch) {
         TrialRecord& t = at(trials, id);
         const EpochResult e = get_epoch(r);

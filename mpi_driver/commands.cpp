@@ -175,21 +175,8 @@ Opened open_study(const StudyConfig& config) {
   return o;
 }
 
-}  // namespace
-
-int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output) {
-  // Every rank validates on its own before MPI starts, so that a bad file ends every rank
-  // with status 2 at once, without a hang and without writing anything.
-  StudyConfig config = load_and_validate(study_yaml);
-  if (!output.empty()) config.output_dir = output;
-
-  // Handlers only count; rank 0 turns the first signal into a drain. Workers keep running
-  // until rank 0 interrupts them (mpirun forwards signals to every rank). Installed before
-  // MPI starts, so that a signal during start-up is not fatal but ends the run cleanly.
-  watch_stop_signals(parse_signal(config.durability.stop_signal));
-  MpiSession mpi(argc, argv);
-  watch_stop_signals(parse_signal(config.durability.stop_signal));  // in case MPI replaced them
-
+/// Everything `rungs run` does once MPI runs, on every rank; the exit status.
+int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSession& mpi) {
   // Rank 0 checks the sizes, every rank picks its device, rank 0 checks the devices and
   // opens the study; every rank learns each verdict, so all exit together and a study
   // that cannot run writes nothing.
@@ -324,6 +311,25 @@ int command_run(int& argc, char**& argv, const std::string& study_yaml, const st
   std::printf("results: %s (rungs best %s)\n", path.c_str(), path.c_str());
   std::fflush(stdout);
   return 0;
+}
+}  // namespace
+
+int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output) {
+  // Every rank validates on its own before MPI starts, so that a bad file ends every rank
+  // with status 2 at once, without a hang and without writing anything.
+  StudyConfig config = load_and_validate(study_yaml);
+  if (!output.empty()) config.output_dir = output;
+
+  // Handlers only count; rank 0 turns the first signal into a drain. Workers keep running
+  // until rank 0 interrupts them (mpirun forwards signals to every rank). Installed before
+  // MPI starts, so that a signal during start-up is not fatal but ends the run cleanly.
+  watch_stop_signals(parse_signal(config.durability.stop_signal));
+  MpiSession mpi(argc, argv);
+  watch_stop_signals(parse_signal(config.durability.stop_signal));  // in case MPI replaced them
+  // Finalized only when this rank returns; an exception goes on to main, which aborts the job.
+  const int code = run_ranks(config, study_yaml, mpi);
+  mpi.finalize();
+  return code;
 }
 
 }  // namespace rungs

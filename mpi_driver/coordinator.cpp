@@ -128,9 +128,9 @@ void Coordinator::dispatch() {
 bool Coordinator::dispatch_orphan(int worker) {
   TrialRecord& t = trials_[static_cast<std::size_t>(orphans_.front())];
   orphans_.pop_front();
-  if (t.attempts >= options_.max_attempts) {
+  if (t.lost >= options_.max_attempts) {
     t.status = TrialStatus::Failed;
-    t.reason = "its worker was killed " + std::to_string(t.attempts) +
+    t.reason = "its worker was killed " + std::to_string(t.lost) +
                " times while running it (max_attempts)";
     changed(t);
     finish_trial(t);
@@ -159,7 +159,8 @@ TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, i
 void Coordinator::assign(int worker, TrialRecord& t, int start_epoch, int end_epoch) {
   t.status = TrialStatus::Running;
   t.worker = worker;
-  ++t.attempts;  // durable before the worker starts: a trial that kills workers is noticed
+  ++t.attempts;
+  ++t.lost;  // durable before the worker starts: a run that kills its worker is counted
   end_epoch_[t.id] = end_epoch;
   changed(t);
   send_after_commit(worker, protocol::Assign{assignment(t, start_epoch, end_epoch)});
@@ -219,6 +220,7 @@ void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
 void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
   TrialRecord& t = running_trial(end.trial_id, worker);
   end_epoch_.erase(t.id);
+  --t.lost;  // the worker reported the end: this run was not lost, whatever its outcome
   const bool all_epochs = t.epochs_run() >= t.max_epochs;
   // A trial that ends (not failed, not interrupted) leaves its weights in its checkpoint.
   if (end.outcome.kind == TrialOutcome::Kind::Finished ||
@@ -241,9 +243,7 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
       t.reason = end.outcome.reason;
       break;
     case TrialOutcome::Kind::Interrupted:
-      // Stays running: the next run restarts it from its checkpoint. A clean interruption
-      // is not the trial's fault, so it does not count against max_attempts.
-      --t.attempts;
+      // Stays running: the next run restarts it from its checkpoint.
       changed(t);
       if (!draining_) orphans_.push_back(t.id);
       return;

@@ -29,7 +29,7 @@ namespace rungs {
 struct CoordinatorOptions {
   std::chrono::milliseconds flush_interval{5000};    ///< most frequent snapshot (study.h5)
   std::chrono::milliseconds summary_interval{30000}; ///< periodic progress line
-  int max_attempts = 3;  ///< dispatches of a trial that never ended cleanly before it fails
+  int max_attempts = 3;  ///< lost runs of a trial (TrialRecord::lost) before it fails
   std::chrono::milliseconds grace{60000};  ///< longest wait for interrupted workers
   /// How many stop signals arrived (none when empty). The first starts a drain; a second
   /// cuts the wait for the workers short.
@@ -62,7 +62,7 @@ class Coordinator {
 
   /// Continues a study from its records: finished and paused trials stay; trials that were
   /// running restart from their last checkpoint (epochs past it are dropped) or fail when
-  /// they have used max_attempts. Call before run(); rebuilds the scheduler.
+  /// max_attempts of their runs were lost. Call before run(); rebuilds the scheduler.
   void resume(ResumeState state);
 
   /// Runs the study until it ends or is interrupted, then shuts every worker down. Throws

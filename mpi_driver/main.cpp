@@ -51,15 +51,19 @@ int main(int argc, char** argv) {
     if (report_commands.parsed()) return report_commands.run();
     return rungs::command_run(argc, argv, run_file, run_output);
   } catch (const rungs::ConfigError& e) {
+    // Errors every rank agreed on end the job before MPI starts or through a clean exit;
+    // one that reaches here after MPI started came from this rank alone: end the job.
     if (rungs::launcher_rank() == 0) std::cerr << "rungs: " << e.what() << std::endl;
+    rungs::MpiSession::abort_if_running(2);
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "rungs: error on rank " << rungs::launcher_rank() << ": " << e.what() << std::endl;
-    // A finalize from one failed rank would hang the others: end the whole job.
-    int initialized = 0, finalized = 0;
-    MPI_Initialized(&initialized);
-    MPI_Finalized(&finalized);
-    if (initialized && !finalized) MPI_Abort(MPI_COMM_WORLD, 1);
+    rungs::MpiSession::abort_if_running(1);  // a finalize would hang the other ranks
+    return 1;
+  } catch (...) {
+    std::cerr << "rungs: error on rank " << rungs::launcher_rank() << ": unknown exception"
+              << std::endl;
+    rungs::MpiSession::abort_if_running(1);
     return 1;
   }
 }

@@ -19,7 +19,18 @@ MpiSession::MpiSession(int& argc, char**& argv) {
   MPI_Comm_free(&node);
 }
 
-MpiSession::~MpiSession() { MPI_Finalize(); }
+void MpiSession::finalize() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+void MpiSession::abort_if_running(int code) {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized) MPI_Abort(MPI_COMM_WORLD, code);
+}
 
 void MpiSession::abort(int code) const {
   MPI_Abort(MPI_COMM_WORLD, code);

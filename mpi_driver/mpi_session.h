@@ -1,7 +1,8 @@
 #pragma once
-/// The one owner of MPI_Init/MPI_Finalize, created in main only. Finalize runs in its
-/// destructor on a clean exit; on an error main calls abort() instead, because a finalize
-/// on one failed rank would wait forever for the others.
+/// The one owner of MPI_Init/MPI_Finalize, created once per process. finalize() is called
+/// on the clean path only, after every rank agreed to exit; the destructor never finalizes,
+/// so an exception that unwinds past the session reaches main, which prints it and calls
+/// MPI_Abort (a finalize on one failed rank would wait forever for the others).
 #include <mpi.h>
 
 #include <string>
@@ -11,7 +12,7 @@ namespace rungs {
 class MpiSession {
  public:
   MpiSession(int& argc, char**& argv);
-  ~MpiSession();
+  ~MpiSession() = default;
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
 
@@ -23,8 +24,15 @@ class MpiSession {
   /// Whether rank 0 runs on this node.
   bool node_has_coordinator() const { return node_has_coordinator_; }
 
+  /// Ends MPI on this rank; for the clean path, once every rank is on its way out.
+  void finalize();
+
   /// Ends every rank of the job with `code`.
   [[noreturn]] void abort(int code) const;
+
+  /// Where MPI was started and is not finalized: ends every rank of the job with `code`.
+  /// For main's error path; does nothing where MPI is not running.
+  static void abort_if_running(int code);
 
  private:
   int rank_ = 0, size_ = 1, node_size_ = 1, node_rank_ = 0;

@@ -17,6 +17,8 @@
 /// A worker that cannot work at all (no data) sends Fatal; the coordinator ends the study.
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <variant>
 
 #include "study/wire.h"
@@ -25,7 +27,7 @@
 
 namespace rungs::protocol {
 
-inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::uint8_t kVersion = 2;
 
 enum class Kind : std::uint8_t {
   Ready = 1,
@@ -71,6 +73,22 @@ struct Interrupt {};
 
 using Message = std::variant<Ready, Assign, EpochReport, Decision, TrialEnd, Evaluate,
                              TestReport, Shutdown, Fatal, Interrupt>;
+
+// Every member of each message, in order (study/wire.h); empty messages have none.
+#define RUNGS_MESSAGE_FIELDS(Type, ...)                                                 \
+  template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, Type>, int> = 0> \
+  auto fields(T& m) {                                                                    \
+    auto& [__VA_ARGS__] = m;                                                             \
+    return std::tie(__VA_ARGS__);                                                        \
+  }
+RUNGS_MESSAGE_FIELDS(Assign, trial)
+RUNGS_MESSAGE_FIELDS(EpochReport, trial_id, result)
+RUNGS_MESSAGE_FIELDS(Decision, trial_id, verdict)
+RUNGS_MESSAGE_FIELDS(TrialEnd, trial_id, outcome)
+RUNGS_MESSAGE_FIELDS(Evaluate, trial)
+RUNGS_MESSAGE_FIELDS(TestReport, result, error)
+RUNGS_MESSAGE_FIELDS(Fatal, reason)
+#undef RUNGS_MESSAGE_FIELDS
 
 Kind kind_of(const Message& message);
 const char* to_string(Kind kind);

@@ -4,6 +4,7 @@
 
 #include "mpi_driver/protocol.h"
 #include "study/errors.h"
+#include "study/fault.h"
 
 namespace rungs {
 
@@ -123,6 +124,7 @@ void WorkerLoop::run() {
     if (std::holds_alternative<protocol::Interrupt>(message)) continue;  // came after its trial
     if (!runner) continue;  // told the coordinator we cannot work; wait for shutdown
     if (auto* assign = std::get_if<protocol::Assign>(&message)) {
+      if (fault::fails("worker.assign")) throw MpiError("injected worker failure");
       run_trial(*runner, assign->trial);
     } else if (auto* evaluate = std::get_if<protocol::Evaluate>(&message)) {
       protocol::TestReport report;

@@ -3,6 +3,8 @@
 /// reads back. The coordinator builds it; it holds no LibTorch, MPI or HDF5 types.
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "study/config.h"
@@ -16,6 +18,12 @@ struct TestResult {
   double accuracy = 0.0;
   double loss = 0.0;
 };
+/// Every member of TestResult, in order (study/wire.h).
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, TestResult>, int> = 0>
+auto fields(T& t) {
+  auto& [trial_id, accuracy, loss] = t;
+  return std::tie(trial_id, accuracy, loss);
+}
 
 struct StudySnapshot {
   const StudyConfig* config = nullptr;

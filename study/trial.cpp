@@ -47,6 +47,12 @@ const char* to_string(Verdict verdict) {
   return "unknown";
 }
 
+bool from_byte(std::uint8_t byte, Verdict& verdict) {
+  if (byte > static_cast<std::uint8_t>(Verdict::Pause)) return false;
+  verdict = static_cast<Verdict>(byte);
+  return true;
+}
+
 std::optional<double> TrialRecord::last_value() const {
   if (curve.empty()) return std::nullopt;
   return curve.back().value;

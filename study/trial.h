@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "study/param.h"
@@ -35,6 +37,8 @@ enum class Verdict {
   Pause,     ///< checkpoint and leave it Paused; the scheduler may resume it later
 };
 const char* to_string(Verdict verdict);
+/// The verdict a wire byte names; false when the byte names none.
+bool from_byte(std::uint8_t byte, Verdict& verdict);
 
 /// One epoch's results. `value` is the objective's metric (what samplers and schedulers
 /// compare); the other fields are recorded for the user.
@@ -50,6 +54,12 @@ struct EpochResult {
   /// travels with the report, not stored in the curve.
   bool checkpointed = false;
 };
+/// Every member of EpochResult, in order (study/wire.h).
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, EpochResult>, int> = 0>
+auto fields(T& r) {
+  auto& [epoch, value, val_accuracy, val_loss, train_loss, seconds, time, checkpointed] = r;
+  return std::tie(epoch, value, val_accuracy, val_loss, train_loss, seconds, time, checkpointed);
+}
 
 struct TrialRecord {
   int id = 0;
@@ -60,6 +70,10 @@ struct TrialRecord {
   int rung = 0;                ///< highest rung reached (scheduler-defined; 0 for fifo)
   int worker = -1;             ///< rank that ran it last
   int attempts = 0;            ///< times it was dispatched to a worker (resumes included)
+  /// Runs lost with their worker or the job: dispatched and never reported ended. Counted
+  /// before the worker starts and taken back when it reports the end, so a run that kills
+  /// its worker (or a killed job) still counts; a promotion or a clean interruption does not.
+  int lost = 0;
   int checkpoint_epoch = 0;    ///< epochs covered by its last recorded checkpoint (0: none)
   double start_time = 0.0;     ///< unix seconds
   double end_time = 0.0;       ///< unix seconds; 0 while running

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 
 #include "study/param.h"
 #include "study/snapshot.h"
@@ -22,6 +24,12 @@ struct TrialAssignment {
   std::string checkpoint;   ///< path stem of the trial's checkpoints (study/checkpoint_path.h)
   int checkpoint_every = 1; ///< also checkpoint after every N-th epoch (0: only at the end)
 };
+/// Every member of TrialAssignment, in order (study/wire.h).
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, TrialAssignment>, int> = 0>
+auto fields(T& t) {
+  auto& [trial_id, params, seed, start_epoch, end_epoch, checkpoint, checkpoint_every] = t;
+  return std::tie(trial_id, params, seed, start_epoch, end_epoch, checkpoint, checkpoint_every);
+}
 
 /// Called after every epoch; the answer says whether to go on.
 using EpochCallback = std::function<Verdict(const EpochResult&)>;
@@ -35,6 +43,18 @@ struct TrialOutcome {
   Kind kind = Kind::Finished;
   std::string reason;  ///< for Failed: what went wrong, one line
 };
+/// The outcome kind a wire byte names; false when the byte names none.
+inline bool from_byte(std::uint8_t byte, TrialOutcome::Kind& kind) {
+  if (byte > static_cast<std::uint8_t>(TrialOutcome::Kind::Interrupted)) return false;
+  kind = static_cast<TrialOutcome::Kind>(byte);
+  return true;
+}
+/// Every member of TrialOutcome, in order (study/wire.h).
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, TrialOutcome>, int> = 0>
+auto fields(T& o) {
+  auto& [kind, reason] = o;
+  return std::tie(kind, reason);
+}
 
 class TrialRunner {
  public:

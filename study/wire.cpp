@@ -111,4 +111,8 @@ void Reader::expect_end() const {
   }
 }
 
+void bad_enum_byte(std::uint8_t byte) {
+  throw MpiError("malformed message: " + std::to_string(byte) + " is out of range for an enum");
+}
+
 }  // namespace rungs::wire

@@ -3,6 +3,8 @@
 /// doubles by bit pattern, length-prefixed strings. No struct is ever memcpy'd whole.
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "study/param.h"
@@ -43,11 +45,57 @@ class Reader {
   Params params();
   /// Throws unless every byte was consumed.
   void expect_end() const;
+  bool at_end() const { return pos_ == in_.size(); }
 
  private:
   void need(std::size_t n) const;
   const Bytes& in_;
   std::size_t pos_ = 0;
 };
+
+// Records field by field. A record type declares, beside its definition, a function
+// `fields(record)` that returns std::tie of every member in order, taken with a structured
+// binding: a member added to the struct but not to its fields() then fails to compile, so no
+// encoder can forget it. put()/get() below write and read any such record, nested records,
+// enums that have `from_byte(std::uint8_t, Enum&)` (false for a byte out of range), and the
+// field types Writer knows. Empty structs have no fields.
+
+inline void put(Writer& w, bool v) { w.u8(v ? 1 : 0); }
+inline void put(Writer& w, std::int32_t v) { w.i32(v); }
+inline void put(Writer& w, std::uint64_t v) { w.u64(v); }
+inline void put(Writer& w, double v) { w.f64(v); }
+inline void put(Writer& w, const std::string& v) { w.str(v); }
+inline void put(Writer& w, const Params& v) { w.params(v); }
+inline void get(Reader& r, bool& v) { v = r.u8() != 0; }
+inline void get(Reader& r, std::int32_t& v) { v = r.i32(); }
+inline void get(Reader& r, std::uint64_t& v) { v = r.u64(); }
+inline void get(Reader& r, double& v) { v = r.f64(); }
+inline void get(Reader& r, std::string& v) { v = r.str(); }
+inline void get(Reader& r, Params& v) { v = r.params(); }
+/// Throws MpiError: "malformed message: 9 is out of range for an enum".
+[[noreturn]] void bad_enum_byte(std::uint8_t byte);
+
+template <typename T, std::enable_if_t<std::is_enum_v<T>, int> = 0>
+void put(Writer& w, T v) {
+  w.u8(static_cast<std::uint8_t>(v));
+}
+template <typename T, std::enable_if_t<std::is_enum_v<T>, int> = 0>
+void get(Reader& r, T& v) {
+  const std::uint8_t byte = r.u8();
+  if (!from_byte(byte, v)) bad_enum_byte(byte);
+}
+
+template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+void put(Writer& w, const T& record) {
+  if constexpr (!std::is_empty_v<T>) {
+    std::apply([&w](const auto&... field) { (put(w, field), ...); }, fields(record));
+  }
+}
+template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+void get(Reader& r, T& record) {
+  if constexpr (!std::is_empty_v<T>) {
+    std::apply([&r](auto&... field) { (get(r, field), ...); }, fields(record));
+  }
+}
 
 }  // namespace rungs::wire

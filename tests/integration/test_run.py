@@ -9,7 +9,10 @@ import math
 import os
 import shlex
 import shutil
+import signal
+import subprocess
 import sys
+import time
 
 import h5py
 import numpy as np
@@ -235,6 +238,34 @@ def case_single_rank(args):
     check(not os.path.exists(os.path.join(output, "study.h5")), "no study file")
 
 
+def case_rank_error(args):
+    """An error on one worker rank outside any trial (a fault injected on rank 2 at its second
+    assignment) ends the whole job at once with a non-zero status and the rank's reason,
+    instead of leaving the other ranks waiting for it. The study is far too long to end on
+    its own in the time allowed."""
+    study, output = write_study(args.workdir, trials=1000)
+    rungs = [args.rungs, "run", study]
+    cmd = shlex.split(args.mpiexec) + ["-n", "2"] + rungs + \
+        [":", "-n", "1", "env", "RUNGS_FAULT=worker.assign:2"] + rungs
+    print("$", " ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    started = time.time()
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        print(out[-2000:], err[-2000:], flush=True)
+        check(False, "the job still ran 120 s after one rank failed")
+    print(out[-2000:], err[-2000:], flush=True)
+    print(f"job ended {time.time() - started:.1f} s after start, status {proc.returncode}")
+    check(proc.returncode != 0, f"a failed rank ends the job with a non-zero status, got {proc.returncode}")
+    check("rungs: error on rank 2: injected worker failure" in err, "the failing rank says why")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        check(len(f["trials/id"]) < 1000, "the job ended long before the study would have")
+
+
 def case_validate(args):
     study, _ = write_study(args.workdir)
     p = run([args.rungs, "validate", study])
@@ -265,6 +296,7 @@ def main():
         "single_rank": lambda: case_single_rank(args),
         "validate": lambda: case_validate(args),
         "threads": lambda: case_threads(args),
+        "rank_error": lambda: case_rank_error(args),
     }
     cases[args.case]()
     print("ok", args.case)

@@ -13,7 +13,7 @@ STATUSES = ["completed", "stopped", "failed", "running", "paused", "completed"]
 EPOCHS = [0, 7, 3, 10, 6, 2]
 TRIAL_COLUMNS = {
     "id": np.int64, "seed": np.uint64, "max_epochs": np.int64, "epochs_run": np.int64,
-    "rung": np.int64, "worker": np.int64, "attempts": np.int64, "checkpoint_epoch": np.int64, "start_time": np.float64, "end_time": np.float64,
+    "rung": np.int64, "worker": np.int64, "attempts": np.int64, "lost": np.int64, "checkpoint_epoch": np.int64, "start_time": np.float64, "end_time": np.float64,
     "best_value": np.float64, "last_value": np.float64,
 }
 CURVE_COLUMNS = ["trial_id", "epoch", "value", "val_accuracy", "val_loss", "train_loss",

@@ -87,6 +87,7 @@ TrialRecord sample_trial(int id, int max_epochs) {
   trial.rung = id % 3;
   trial.worker = 1 + id % 2;
   trial.attempts = 1 + id % 3;
+  trial.lost = id % 2;
   trial.start_time = 1.7e9 + id;
   trial.end_time = is_finished(trial.status) ? trial.start_time + 60.0 : 0.0;
   if (trial.status == TrialStatus::Failed) trial.reason = "loss became NaN at epoch 2";
@@ -156,9 +157,9 @@ std::string difference(const TrialRecord& a, const TrialRecord& b) {
     return where + "status differs: " + to_string(a.status) + " vs " + to_string(b.status);
   }
   if (a.seed != b.seed || a.max_epochs != b.max_epochs || a.rung != b.rung ||
-      a.worker != b.worker || a.attempts != b.attempts ||
+      a.worker != b.worker || a.attempts != b.attempts || a.lost != b.lost ||
       a.checkpoint_epoch != b.checkpoint_epoch) {
-    return where + "seed, max_epochs, rung, worker, attempts or checkpoint_epoch differs";
+    return where + "seed, max_epochs, rung, worker, attempts, lost or checkpoint_epoch differs";
   }
   if (a.start_time != b.start_time || a.end_time != b.end_time) {
     return where + "start_time or end_time differs";

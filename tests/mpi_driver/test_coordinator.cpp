@@ -26,6 +26,19 @@ fixed: {layers: 1}
 budget: {max_trials: 12, epochs: 4}
 )";
 
+/// Promotion-based ASHA with rungs at 1, 2 and 4 epochs: a trial that reaches 4 epochs was
+/// dispatched three times.
+const char* kPromotionStudy = R"(
+name: t
+seed: 5
+objective: {model: mlp, metric: val_accuracy}
+search_space:
+  lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}
+fixed: {layers: 1}
+scheduler: {name: asha, min_resource: 1, reduction_factor: 2, mode: promotion}
+budget: {max_trials: 12, epochs: 4}
+)";
+
 /// Accuracy peaks at lr = 1e-2 and grows with epochs; lr above 0.3 "diverges".
 class SyntheticRunner : public TrialRunner {
  public:
@@ -43,6 +56,7 @@ class SyntheticRunner : public TrialRunner {
       r.checkpointed = true;  // as the trainer does with checkpoint_every: 1
       const Verdict v = on_epoch(r);
       if (v == Verdict::Stop && e < t.end_epoch) return {TrialOutcome::Kind::Stopped, ""};
+      if (v == Verdict::Pause && e < t.end_epoch) return {TrialOutcome::Kind::Paused, ""};
     }
     return {TrialOutcome::Kind::Finished, ""};
   }
@@ -66,6 +80,7 @@ class StopBadAtTwo : public Scheduler {
 /// Keeps what was committed, as a study file would after a crash.
 class MemoryRecorder : public StudyRecorder {
  public:
+  explicit MemoryRecorder(std::vector<TrialRecord> durable = {}) : durable_(std::move(durable)) {}
   void trial_changed(const TrialRecord& t) override { pending_.push_back(t); }
   void epoch_added(const TrialRecord& t, const EpochResult&) override { pending_.push_back(t); }
   void commit() override {
@@ -75,6 +90,7 @@ class MemoryRecorder : public StudyRecorder {
       durable_[static_cast<std::size_t>(t.id)] = t;
     }
     pending_.clear();
+    history.push_back(durable_);
   }
   void snapshot(const StudySnapshot& s) override {
     commit();
@@ -87,6 +103,8 @@ class MemoryRecorder : public StudyRecorder {
     return trial < static_cast<int>(durable_.size()) ? durable_[static_cast<std::size_t>(trial)].epochs_run() : 0;
   }
   std::vector<std::string> states;
+  /// What was durable after each commit: what a kill at that moment would leave.
+  std::vector<std::vector<TrialRecord>> history;
 
  private:
   std::mutex mutex_;
@@ -98,12 +116,14 @@ struct StudyRun {
   std::vector<TrialRecord> trials;
   std::optional<TestResult> test;
   std::vector<std::string> saved_states;
+  std::vector<std::vector<TrialRecord>> history;
   std::string log;
 };
 
 StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool broken_worker = false,
-                   CoordinatorOptions options = {}) {
-  const StudyConfig config = parse_study_config(kStudy, "t.yaml");
+                   CoordinatorOptions options = {}, const char* study = kStudy,
+                   std::optional<ResumeState> resume = std::nullopt) {
+  const StudyConfig config = parse_study_config(study, "t.yaml");
   auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   LocalNetwork net(workers + 1);
@@ -119,9 +139,10 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   }
   StudyRun out;
   std::ostringstream log;
-  MemoryRecorder recorder;
+  MemoryRecorder recorder(resume ? resume->trials : std::vector<TrialRecord>{});
   Coordinator coordinator(config, *sampler, scheduler_override ? *scheduler_override : *scheduler,
                           net.endpoint(0), recorder, log, options);
+  if (resume) coordinator.resume(std::move(*resume));
   try {
     coordinator.run();
   } catch (...) {
@@ -136,6 +157,7 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   out.test = coordinator.test();
   out.log = log.str();
   out.saved_states = recorder.states;
+  out.history = recorder.history;
   return out;
 }
 
@@ -234,6 +256,49 @@ TEST(Coordinator, AWorkerWithoutDataEndsTheStudyWithItsReason) {
     EXPECT_NE(std::string(e.what()).find("rank 1 cannot run trials: data/train.gz"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(Coordinator, APromotionIsNotALostRunAndAKillIs) {
+  // A trial promoted twice, and the job killed while it trains its last rung.
+  const StudyRun first = run_study(2, nullptr, false, {}, kPromotionStudy);
+  std::optional<ResumeState> killed;
+  int victim = -1;
+  for (const auto& durable : first.history) {
+    for (const auto& t : durable) {
+      if (t.status == TrialStatus::Running && t.attempts == 3) victim = t.id;
+    }
+    if (victim >= 0) {
+      killed = ResumeState{durable, 0.0, 0.0, std::nullopt};
+      break;
+    }
+  }
+  ASSERT_TRUE(killed) << "no trial was promoted twice; the seed should promote one";
+  const TrialRecord before = killed->trials[static_cast<std::size_t>(victim)];
+  EXPECT_EQ(before.lost, 1) << "only the run in progress can be lost";
+
+  CoordinatorOptions options;
+  options.max_attempts = 2;
+  const StudyRun resumed = run_study(2, nullptr, false, options, kPromotionStudy, killed);
+  const TrialRecord& t = resumed.trials[static_cast<std::size_t>(victim)];
+  EXPECT_NE(t.status, TrialStatus::Failed) << t.reason;
+  EXPECT_EQ(t.epochs_run(), 4) << "it trains its last rung again from the checkpoint";
+  EXPECT_EQ(t.lost, 1) << "the killed run is counted, the resumed one ended";
+
+  // Killed again with one lost run behind it, it is failed at max_attempts: 2.
+  std::optional<ResumeState> again;
+  for (const auto& durable : resumed.history) {
+    if (static_cast<int>(durable.size()) <= victim) continue;
+    const TrialRecord& r = durable[static_cast<std::size_t>(victim)];
+    if (r.status == TrialStatus::Running && r.lost == 2) {
+      again = ResumeState{durable, 0.0, 0.0, std::nullopt};
+      break;
+    }
+  }
+  ASSERT_TRUE(again);
+  const StudyRun last = run_study(2, nullptr, false, options, kPromotionStudy, again);
+  const TrialRecord& f = last.trials[static_cast<std::size_t>(victim)];
+  EXPECT_EQ(f.status, TrialStatus::Failed);
+  EXPECT_EQ(f.reason, "its worker was killed 2 times while running it (max_attempts)");
 }
 
 }  // namespace

@@ -13,6 +13,39 @@ T round_trip(const T& message) {
   return std::get<T>(decoded);
 }
 
+/// Calls `leaf(a_field, b_field)` for every leaf field of two records, nested ones included.
+template <typename T, typename Leaf>
+void for_each_leaf(const T& a, const T& b, Leaf&& leaf) {
+  if constexpr (std::is_class_v<T> && !std::is_same_v<T, std::string> &&
+                !std::is_same_v<T, Params>) {
+    if constexpr (!std::is_empty_v<T>) {
+      std::apply([&](const auto&... fa) {
+        std::apply([&](const auto&... fb) { (for_each_leaf(fa, fb, leaf), ...); }, fields(b));
+      }, fields(a));
+    }
+  } else {
+    leaf(a, b);
+  }
+}
+
+/// Round-trips `message` and expects every field back; `message` must set every field to a
+/// value other than its default, so that a field the encoding dropped cannot go unseen.
+template <typename T>
+void expect_whole_round_trip(const T& message) {
+  int leaves = 0, defaults = 0, different = 0;
+  for_each_leaf(message, T{}, [&](const auto& set, const auto& fresh) {
+    ++leaves;
+    if (set == fresh) ++defaults;
+  });
+  EXPECT_EQ(defaults, 0) << "the sample leaves " << defaults << " of " << leaves
+                         << " fields at their defaults";
+  const T back = round_trip(message);
+  for_each_leaf(message, back, [&](const auto& sent, const auto& got) {
+    if (!(sent == got)) ++different;
+  });
+  EXPECT_EQ(different, 0) << different << " of " << leaves << " fields changed on the wire";
+}
+
 TEST(Protocol, AssignKeepsEveryFieldAndValueType) {
   Assign a;
   a.trial.trial_id = 42;
@@ -21,37 +54,31 @@ TEST(Protocol, AssignKeepsEveryFieldAndValueType) {
   a.trial.seed = 0xFFFFFFFFFFFFFFF0ULL;
   a.trial.start_epoch = 3;
   a.trial.end_epoch = 9;
-  a.trial.checkpoint = "runs/x/checkpoints/trial_42.pt";
-  const Assign b = round_trip(a);
-  EXPECT_EQ(b.trial.trial_id, 42);
-  EXPECT_EQ(b.trial.params, a.trial.params);
-  EXPECT_EQ(b.trial.seed, a.trial.seed);
-  EXPECT_EQ(b.trial.start_epoch, 3);
-  EXPECT_EQ(b.trial.end_epoch, 9);
-  EXPECT_EQ(b.trial.checkpoint, a.trial.checkpoint);
+  a.trial.checkpoint = "runs/x/checkpoints/trial_42";
+  a.trial.checkpoint_every = 4;
+  expect_whole_round_trip(a);
+  EXPECT_EQ(round_trip(a).trial.checkpoint_every, 4);  // checkpoints.every reaches the worker
+  expect_whole_round_trip(Evaluate{a.trial});
 }
 
-TEST(Protocol, ReportsDecisionsAndEndsRoundTrip) {
+TEST(Protocol, EveryMessageKeepsEveryField) {
   EpochReport r{7, {}};
   r.result.epoch = 2;
   r.result.value = 0.875;
+  r.result.val_accuracy = 0.875;
   r.result.val_loss = 0.31;
   r.result.train_loss = 0.29;
   r.result.seconds = 1.5;
-  const EpochReport r2 = round_trip(r);
-  EXPECT_EQ(r2.trial_id, 7);
-  EXPECT_EQ(r2.result.epoch, 2);
-  EXPECT_DOUBLE_EQ(r2.result.value, 0.875);
-  EXPECT_DOUBLE_EQ(r2.result.seconds, 1.5);
-
-  EXPECT_EQ(round_trip(Decision{7, Verdict::Pause}).verdict, Verdict::Pause);
-  const TrialEnd e = round_trip(TrialEnd{7, {TrialOutcome::Kind::Failed, "loss became nan"}});
-  EXPECT_EQ(e.outcome.kind, TrialOutcome::Kind::Failed);
-  EXPECT_EQ(e.outcome.reason, "loss became nan");
-  EXPECT_EQ(round_trip(Fatal{"no data"}).reason, "no data");
-  EXPECT_EQ(round_trip(TestReport{{3, 0.88, 0.4}, ""}).result.accuracy, 0.88);
+  r.result.time = 12.25;
+  r.result.checkpointed = true;
+  expect_whole_round_trip(r);
+  expect_whole_round_trip(Decision{7, Verdict::Pause});
+  expect_whole_round_trip(TrialEnd{7, {TrialOutcome::Kind::Failed, "loss became nan"}});
+  expect_whole_round_trip(Fatal{"no data"});
+  expect_whole_round_trip(TestReport{{3, 0.88, 0.4}, "out of memory"});
   round_trip(Ready{});
   round_trip(Shutdown{});
+  round_trip(Interrupt{});
 }
 
 TEST(Protocol, RejectsOtherVersionsAndDamagedMessages) {
