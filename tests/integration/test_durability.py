@@ -62,6 +62,7 @@ class Run:
         self.log = open(os.path.join(args.workdir, "runs.log"), "a")
         self.log.write("$ " + " ".join(cmd) + "\n")
         self.log.flush()
+        self.offset = self.log.tell()  # where this run's output begins
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
@@ -83,11 +84,36 @@ class Run:
                 continue
         return found
 
+    def session(self):
+        """pids of every process of the run's session: mpirun and its ranks (Open MPI puts
+        each rank in a process group of its own, so killpg would miss them)."""
+        pids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == self.proc.pid and fields[0] != "Z":
+                pids.append(int(pid))
+        return pids
+
     def kill_group(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        """SIGKILLs the whole run, as a dead node would, and waits until none of it is left."""
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            pids = self.session()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+        check(False, f"processes of the run still alive 30 s after SIGKILL: {self.session()}")
 
     def wait(self, timeout=300):
         try:
@@ -119,43 +145,79 @@ def final_checks(path, trials, epochs, max_attempts):
         check(np.all(t["epochs_run"][()] == epochs), "every trial has all its epochs")
 
 
+UNENDING = 1000  # max_trials of a study that no run can finish before the test stops it
+
+
+def wait_for_start(run, timeout=120):
+    """Until rank 0 has opened the study and said so, or the run ended."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and run.proc.poll() is None:
+        with open(run.log.name) as f:
+            f.seek(run.offset)
+            if "; results in " in f.read():
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def finish_budget(study, path):
+    """Rewrites `study` so that its budget is the trials `path` already has: the next run
+    finishes those and starts no other (a smaller max_trials, down to the trials started,
+    may be given on resume). Needs a complete study.h5: after an interruption's save."""
+    with h5py.File(path, "r") as f:
+        check(f.attrs["state"] == "interrupted", "the study was saved as interrupted")
+        n = len(f["trials/id"])
+    text = open(study).read().replace(f"max_trials: {UNENDING}", f"max_trials: {n}")
+    with open(study, "w") as f:
+        f.write(text)
+    return n
+
+
+def interrupt(args, study):
+    """A run stopped with the preemption signal once it has started; it must save and exit 75."""
+    run = Run(args, study)
+    check(wait_for_start(run), "the run started")
+    time.sleep(1.0)
+    os.kill(run.proc.pid, signal.SIGUSR1)  # mpirun forwards USR1 to every rank
+    code = run.wait(timeout=120)
+    check(code == EXIT_RESUME, f"exit status {code} says 'requeue me' ({EXIT_RESUME})")
+
+
 def case_kills(args):
-    trials, epochs, attempts = 8, 4, 50
-    study, path = write_study(args.workdir, trials=trials, epochs=epochs, attempts=attempts,
+    """SIGKILLs of rank 0, a worker or mpirun at random moments. The study's budget cannot be
+    spent before the kills are done, whatever the machine's speed; then a preemption signal
+    saves it, its budget is cut to the trials it has, and a last run completes them."""
+    epochs, attempts = 4, 50
+    study, path = write_study(args.workdir, trials=UNENDING, epochs=epochs, attempts=attempts,
                               samples=50000)
     rng = random.Random(7)
     seen = {}
-    kills = 0
-    for step in range(args.kills + 20):
+    for kill in range(1, args.kills + 1):
         run = Run(args, study)
-        if kills < args.kills:
-            time.sleep(rng.uniform(1.0, 8.0))
-            victim = rng.choice(["rank0", "worker", "mpirun"])
-            ranks = run.ranks()
-            if run.proc.poll() is None:
-                if victim == "mpirun" or not ranks:
-                    os.kill(run.proc.pid, signal.SIGKILL)
-                else:
-                    pid = ranks.get(0) if victim == "rank0" else ranks.get(rng.choice([1, 2]))
-                    if pid:
-                        os.kill(pid, signal.SIGKILL)
-                kills += 1
-                print(f"kill {kills}: {victim}", flush=True)
-        code = run.wait()
+        time.sleep(rng.uniform(1.0, 8.0))
+        victim = rng.choice(["rank0", "worker", "mpirun"])
+        ranks = run.ranks()
+        check(run.proc.poll() is None, f"run {kill} ended on its own before its kill "
+                                       f"(status {run.proc.returncode}; see {run.log.name})")
+        if victim == "mpirun" or not ranks:
+            os.kill(run.proc.pid, signal.SIGKILL)
+        else:
+            pid = ranks.get(0) if victim == "rank0" else ranks.get(rng.choice([1, 2]))
+            os.kill(pid or run.proc.pid, signal.SIGKILL)
+        print(f"kill {kill}: {victim}", flush=True)
+        run.wait()
         now = results(path)
         if now is not None:
             lost = {k: v for k, v in seen.items() if now.get(k) != v}
-            check(not lost, f"committed results never shrink or change: lost {lost}")
+            check(not lost, f"after kill {kill}: committed results never shrink or change: lost {lost}")
             seen = now
-        if code == 0:
-            if kills >= args.kills:
-                break
-            print("study finished before all kills; starting over", flush=True)
-            shutil.rmtree(os.path.dirname(path))
-            seen = {}
-    check(kills >= args.kills, f"{kills} kills")
+    interrupt(args, study)
+    trials = finish_budget(study, path)
+    check(Run(args, study).wait() == 0, "the last run finishes the study")
+    now = results(path)
+    check(all(now.get(k) == v for k, v in seen.items()), "nothing committed before was lost")
     final_checks(path, trials, epochs, attempts)
-    print(f"survived {kills} kills", flush=True)
+    print(f"survived {args.kills} kills; {trials} trials, {len(now)} epochs recorded", flush=True)
 
 
 def case_fault_points(args):
@@ -180,12 +242,13 @@ def case_fault_points(args):
 
 
 def case_signal(args):
-    study, path = write_study(args.workdir, trials=6, epochs=6, samples=50000, snapshot=5,
+    study, path = write_study(args.workdir, trials=UNENDING, epochs=6, samples=50000, snapshot=5,
                               replace=[("low: 128, high: 256, step: 128", "low: 256, high: 512, step: 256")])
     run = Run(args, study)
     log = os.path.join(args.workdir, "runs.log")
     deadline = time.time() + 120
     while time.time() < deadline and "trial 0 completed" not in open(log).read():
+        check(run.proc.poll() is None, "the run is still going")
         time.sleep(0.2)
     time.sleep(1.5)  # into the next trials' first epoch
     sent = time.time()
@@ -199,11 +262,12 @@ def case_signal(args):
     before = results(path)
     print(f"signal to exit: {took:.1f} s; {len(before)} epochs recorded; statuses {status}", flush=True)
     check("running" in status, "the signal came while trials ran (they stay resumable)")
+    trials = finish_budget(study, path)
     run = Run(args, study)
     check(run.wait() == 0, "the resumed run finishes")
     after = results(path)
     check(all(after.get(k) == v for k, v in before.items()), "no completed epoch was lost")
-    final_checks(path, 6, 6, 3)
+    final_checks(path, trials, 6, 3)
 
 
 def case_bad_files(args):
@@ -260,14 +324,15 @@ def case_resume_changes(args):
 
 
 def case_lock(args):
-    study, path = write_study(args.workdir, trials=6, epochs=6, samples=50000,
-                              replace=[("low: 128, high: 256, step: 128", "low: 256, high: 512, step: 256")])
+    study, path = write_study(args.workdir, trials=UNENDING, epochs=6, samples=50000)
     first = Run(args, study)
-    time.sleep(4)
+    check(wait_for_start(first), "the first job started")
     p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study],
                        capture_output=True, text=True, timeout=120)
     check(p.returncode == 2 and "in use by pid" in p.stderr, f"a second job is refused: {p.stderr}")
-    check(first.wait() == 0, "the first job is not disturbed")
+    check(first.proc.poll() is None, "the first job is not disturbed")
+    os.kill(first.proc.pid, signal.SIGUSR1)
+    check(first.wait() == EXIT_RESUME, "the first job saves and stops on its signal")
 
 
 def main():
