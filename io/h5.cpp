@@ -1,5 +1,7 @@
 #include "io/h5.h"
 
+#include <stdlib.h>
+
 #include "study/errors.h"
 
 namespace rungs::h5 {
@@ -99,11 +101,22 @@ std::vector<std::string> Group::children() const {
 
 namespace {
 
-/// File access properties: H5F_CLOSE_SEMI makes closing a file with objects still open an
-/// error instead of a close deferred to whenever the last object goes.
+/// The file access properties of every file rungs opens or creates (study.h5, its
+/// temporaries, checkpoints). H5F_CLOSE_SEMI makes closing a file with objects still open an
+/// error instead of a close deferred to whenever the last object goes. HDF5's own file
+/// locking is off: rungs has its own lock (study_lock.h), and where flock does not work (NFS
+/// without lockd, Lustre mounted without flock) HDF5's would make every open fail.
 PropListId access_properties(const std::string& path) {
   PropListId fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate", "", path));
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "H5Pset_fclose_degree", "", path);
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+  // ignore_when_disabled: opening goes on where the file system has no locks at all.
+  check(H5Pset_file_locking(fapl.get(), false, true), "H5Pset_file_locking", "", path);
+#else
+  // No such property before 1.10.7 (and in 1.12.0): the variable is the only switch there.
+  // A user's own setting wins.
+  ::setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0);
+#endif
   return fapl;
 }
 
@@ -112,7 +125,8 @@ PropListId access_properties(const std::string& path) {
 bool is_hdf5_file(const std::string& path) {
   silence_errors();
 #if H5_VERSION_GE(1, 12, 0)
-  return check(H5Fis_accessible(path.c_str(), H5P_DEFAULT), "H5Fis_accessible", "", path) > 0;
+  const PropListId fapl = access_properties(path);
+  return check(H5Fis_accessible(path.c_str(), fapl.get()), "H5Fis_accessible", "", path) > 0;
 #else
   return check(H5Fis_hdf5(path.c_str()), "H5Fis_hdf5", "", path) > 0;
 #endif

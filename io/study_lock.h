@@ -1,10 +1,13 @@
 #pragma once
 /// One job per study: a lock file next to study.h5 (`study.h5.lock`) that names its owner
-/// (host, pid, Slurm job). It is created with O_EXCL, which works on NFS and Lustre, where
-/// HDF5's own file locking does not (rungs turns that off). A lock whose owner is gone —
-/// its process on this host has died, or its Slurm job is no longer running, or it is our
-/// own job's earlier run before a requeue — is stale and taken over; a live one is an error
-/// naming the owner. Held by rank 0 for the whole run; the destructor removes it.
+/// (host, pid, Slurm job, a random token). It is written whole to a file of its own and put
+/// in place with link(), which fails when a lock exists and is atomic on NFS and Lustre, where
+/// HDF5's own file locking does not work (rungs turns that off, io/h5.cpp). A lock whose
+/// owner is gone — its process on this host has died, or its Slurm job is no longer running,
+/// or it is our own job's earlier run before a requeue — is stale, as is one that names no
+/// owner (a job killed while writing it) once it is a few seconds old; it is taken over, by
+/// one job only when several judge it stale at once. A live lock is an error naming the
+/// owner. Held by rank 0 for the whole run; the destructor removes it.
 #include <string>
 
 namespace rungs {

@@ -3,6 +3,7 @@
 /// snapshot (rewritten atomically), study.h5.journal the changes since (appended and synced
 /// in batches). Opening an existing study replays the journal onto the snapshot, so every
 /// committed change survives a SIGKILL at any instant. Rank 0 only; hold the StudyLock first.
+#include <iostream>
 #include <optional>
 #include <string>
 
@@ -15,8 +16,10 @@ namespace rungs {
 class StudyStore final : public StudyRecorder {
  public:
   /// Opens the store of `study_file`. When the study exists, `existing()` is its state:
-  /// the snapshot with the journal replayed. Throws IoError for a damaged study.
-  explicit StudyStore(const std::string& study_file);
+  /// the snapshot with the journal replayed; a torn or zeroed journal tail that opening cut
+  /// off (the last run crashed) is a warning line on `log`. Throws IoError naming the file
+  /// for a damaged study or journal.
+  explicit StudyStore(const std::string& study_file, std::ostream& log = std::cerr);
 
   const std::optional<StoredStudy>& existing() const { return existing_; }
   const std::string& path() const { return path_; }

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -7,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "io/fd.h"
 #include "io/h5.h"
 #include "io/h5_attribute.h"
 #include "io/h5_column.h"
@@ -134,6 +139,40 @@ TEST(H5File, MissingFileIsAnIoErrorNamingIt) {
   const std::string message = message_of([&] { File::open_read_only(path); });
   EXPECT_NE(message.find("H5Fopen"), std::string::npos) << message;
   EXPECT_NE(message.find(path), std::string::npos) << message;
+}
+
+/// Holds flock(LOCK_EX) on a file through a descriptor of its own, as another process would.
+class FlockHolder {
+ public:
+  explicit FlockHolder(const std::string& path) : fd_(Fd::open(path, O_RDWR | O_CLOEXEC)) {}
+  bool lock() const { return ::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0; }
+
+ private:
+  Fd fd_;
+};
+
+// File systems without working flock (NFS without lockd, Lustre without -o flock) make
+// every HDF5 open fail when HDF5 locks files; rungs has its own lock and turns HDF5's off.
+// A lock held on the file stands in for such a file system. (H5Fget_access_plist would not
+// tell: HDF5 1.10.8 reports file locking on there whatever the file was opened with.)
+TEST(H5File, OpensAndCreatesWithoutHdf5FileLocking) {
+  ::unsetenv("HDF5_USE_FILE_LOCKING");  // the library's setting is under test, not the user's
+  TempDir dir;
+  const std::string path = dir.file("locked.h5");
+  {
+    File file = File::create(path);
+    file.close();
+  }
+  const FlockHolder other(path);
+  ASSERT_TRUE(other.lock());
+  EXPECT_NO_THROW({
+    const File file = File::open_read_only(path);
+    EXPECT_TRUE(is_hdf5_file(path));
+  });
+  EXPECT_NO_THROW({
+    File file = File::create(path);
+    file.close();
+  });
 }
 
 TEST(H5Handle, MoveTransfersOwnership) {

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
-
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "io/journal.h"
 #include "io/study_journal.h"
@@ -15,6 +17,40 @@ namespace rungs {
 namespace {
 
 wire::Bytes bytes(const std::string& s) { return wire::Bytes(s.begin(), s.end()); }
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void append_to(const std::string& path, const std::string& tail) {
+  std::ofstream(path, std::ios::binary | std::ios::app) << tail;
+}
+
+/// Writes a journal of `records` and returns the byte offset at which each one starts, and
+/// the file size last.
+std::vector<std::uintmax_t> write_journal(const std::string& path,
+                                          const std::vector<std::string>& records) {
+  std::vector<std::uintmax_t> offsets;
+  Journal j(path);
+  for (const auto& r : records) {
+    j.sync();
+    offsets.push_back(std::filesystem::file_size(path));
+    j.append(bytes(r));
+  }
+  j.sync();
+  offsets.push_back(std::filesystem::file_size(path));
+  return offsets;
+}
+
+int open_fds() {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++n;
+  }
+  return n;
+}
 
 TEST(Journal, KeepsRecordsAcrossReopening) {
   testing::TempDir dir;
@@ -38,18 +74,13 @@ TEST(Journal, KeepsRecordsAcrossReopening) {
 TEST(Journal, CutsATornTailAndAppendsAfterTheLastGoodRecord) {
   testing::TempDir dir;
   const std::string path = dir.file("j");
-  {
-    Journal j(path);
-    j.append(bytes("good"));
-    j.append(bytes("torn record"));
-    j.sync();
-  }
-  const auto size = std::filesystem::file_size(path);
-  std::filesystem::resize_file(path, size - 3);  // a kill in the middle of a write
+  const auto offsets = write_journal(path, {"good", "torn record"});
+  std::filesystem::resize_file(path, offsets[2] - 3);  // a kill in the middle of a write
   {
     Journal j(path);
     ASSERT_EQ(j.recovered().size(), 1u);
-    EXPECT_EQ(j.truncated_bytes(), 8u + 11u - 3u);
+    EXPECT_EQ(j.truncated_bytes(), offsets[2] - 3 - offsets[1]);
+    EXPECT_EQ(std::filesystem::file_size(path), offsets[1]);
     j.append(bytes("after"));
     j.sync();
   }
@@ -58,15 +89,21 @@ TEST(Journal, CutsATornTailAndAppendsAfterTheLastGoodRecord) {
   EXPECT_EQ(j.recovered()[1], bytes("after"));
 }
 
-TEST(Journal, ACorruptRecordEndsTheGoodPrefix) {
+TEST(Journal, ATornFrameHeaderIsCutOff) {
   testing::TempDir dir;
   const std::string path = dir.file("j");
-  {
-    Journal j(path);
-    j.append(bytes("aaaa"));
-    j.append(bytes("bbbb"));
-    j.sync();
-  }
+  const auto offsets = write_journal(path, {"aaaa", "bbbb"});
+  std::filesystem::resize_file(path, offsets[1] + 5);  // killed inside the second frame's header
+  Journal j(path);
+  ASSERT_EQ(j.recovered().size(), 1u);
+  EXPECT_EQ(j.truncated_bytes(), 5u);
+  EXPECT_EQ(std::filesystem::file_size(path), offsets[1]);
+}
+
+TEST(Journal, ACorruptLastRecordIsCutOff) {
+  testing::TempDir dir;
+  const std::string path = dir.file("j");
+  const auto offsets = write_journal(path, {"aaaa", "bbbb"});
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(-2, std::ios::end);
@@ -75,6 +112,120 @@ TEST(Journal, ACorruptRecordEndsTheGoodPrefix) {
   Journal j(path);
   ASSERT_EQ(j.recovered().size(), 1u);
   EXPECT_EQ(j.recovered()[0], bytes("aaaa"));
+  EXPECT_EQ(j.truncated_bytes(), offsets[2] - offsets[1]);
+}
+
+// After a power loss ext4 and XFS can leave the file longer than what reached the disk,
+// the rest reading as zeros: cut off, every record before it kept.
+TEST(Journal, AZeroFilledTailIsCutOff) {
+  for (const std::size_t zeros : {1u, 4u, 8u, 12u, 4096u}) {
+    SCOPED_TRACE("zeros: " + std::to_string(zeros));
+    testing::TempDir dir;
+    const std::string path = dir.file("j");
+    const auto offsets = write_journal(path, {"one", "two"});
+    append_to(path, std::string(zeros, '\0'));
+    {
+      Journal j(path);
+      ASSERT_EQ(j.recovered().size(), 2u);
+      EXPECT_EQ(j.recovered()[1], bytes("two"));
+      EXPECT_EQ(j.truncated_bytes(), zeros);
+      EXPECT_EQ(std::filesystem::file_size(path), offsets[2]);
+      j.append(bytes("three"));
+      j.sync();
+    }
+    Journal j(path);
+    ASSERT_EQ(j.recovered().size(), 3u);
+    EXPECT_EQ(j.recovered()[2], bytes("three"));
+  }
+}
+
+TEST(Journal, ARandomGarbageTailIsCutOff) {
+  testing::TempDir dir;
+  const std::string path = dir.file("j");
+  const auto offsets = write_journal(path, {"one", "two"});
+  std::mt19937 random(7);
+  std::string garbage(1000, '\0');
+  for (char& c : garbage) c = static_cast<char>(random());
+  append_to(path, garbage);
+  Journal j(path);
+  ASSERT_EQ(j.recovered().size(), 2u);
+  EXPECT_EQ(j.truncated_bytes(), 1000u);
+  EXPECT_EQ(std::filesystem::file_size(path), offsets[2]);
+}
+
+// A bad record with good ones after it is not a torn write: refuse, and touch nothing.
+TEST(Journal, ADamagedRecordFollowedByGoodOnesIsRefused) {
+  for (const int damage : {0, 1, 2}) {  // payload byte, length field, zeroed frame
+    SCOPED_TRACE("damage " + std::to_string(damage));
+    testing::TempDir dir;
+    const std::string path = dir.file("j");
+    const auto offsets = write_journal(path, {"aaaa", "bbbb", "cccc"});
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      if (damage == 0) {
+        f.seekp(static_cast<std::streamoff>(offsets[2] - 1));
+        f.put('X');
+      } else if (damage == 1) {
+        // A shorter length: the frame would end inside the old payload.
+        const std::string frame = contents(path).substr(offsets[1], offsets[2] - offsets[1]);
+        const std::size_t at = frame.find(std::string("\x04\0\0\0", 4));
+        ASSERT_NE(at, std::string::npos);
+        f.seekp(static_cast<std::streamoff>(offsets[1] + at));
+        f.put('\x02');
+      } else {
+        f.seekp(static_cast<std::streamoff>(offsets[1]));
+        f << std::string(offsets[2] - offsets[1], '\0');
+      }
+    }
+    const std::string before = contents(path);
+    try {
+      Journal j(path);
+      FAIL() << "opened with " << j.recovered().size() << " records";
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": damaged record at byte " +
+                                           std::to_string(offsets[1]) +
+                                           " followed by valid records; refusing to guess"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(contents(path), before) << "left untouched";
+  }
+}
+
+// Journals of rungs before the frames had a magic ("RUNGSJ1\n", [length][CRC of payload])
+// still resume, and are rewritten in the current format.
+TEST(Journal, ReadsAJournalOfTheFirstFormat) {
+  for (const std::size_t zeros : {0u, 8u, 4096u}) {
+    SCOPED_TRACE("zeros: " + std::to_string(zeros));
+    testing::TempDir dir;
+    const std::string path = dir.file("j");
+    std::string old = "RUNGSJ1\n";
+    for (const std::string payload : {"one", "", "three"}) {
+      const auto sum = static_cast<std::uint32_t>(::crc32(
+          0L, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())));
+      const auto size = static_cast<std::uint32_t>(payload.size());
+      for (const std::uint32_t v : {size, sum}) {
+        for (int i = 0; i < 4; ++i) old += static_cast<char>(v >> (8 * i));
+      }
+      old += payload;
+    }
+    std::ofstream(path, std::ios::binary) << old << std::string(zeros, '\0');
+    {
+      Journal j(path);
+      ASSERT_EQ(j.recovered().size(), 3u);
+      EXPECT_EQ(j.recovered()[0], bytes("one"));
+      EXPECT_EQ(j.recovered()[1], bytes(""));
+      EXPECT_EQ(j.recovered()[2], bytes("three"));
+      EXPECT_EQ(j.truncated_bytes(), zeros);
+      j.append(bytes("four"));
+      j.sync();
+    }
+    EXPECT_NE(contents(path).substr(0, 8), "RUNGSJ1\n") << "rewritten in the current format";
+    Journal j(path);
+    ASSERT_EQ(j.recovered().size(), 4u);
+    EXPECT_EQ(j.recovered()[3], bytes("four"));
+    EXPECT_EQ(j.truncated_bytes(), 0u);
+  }
 }
 
 TEST(Journal, ResetDropsEverything) {
@@ -102,6 +253,29 @@ TEST(Journal, RefusesAFileThatIsNotAJournal) {
   std::string text;
   std::getline(in, text);
   EXPECT_EQ(text, "some other file with text") << "left untouched";
+}
+
+// Every way the constructor can throw after opening the file closes it again.
+TEST(Journal, ClosesItsFileWhenItThrows) {
+  testing::TempDir dir;
+  const std::string not_journal = dir.file("text");
+  std::ofstream(not_journal) << "some other file with text";
+  const std::string fifo = dir.file("fifo");  // opens read-write, cannot be truncated
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  const std::string damaged = dir.file("damaged");
+  const auto offsets = write_journal(damaged, {"aaaa", "bbbb", "cccc"});
+  {
+    std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offsets[2] - 1));
+    f.put('X');
+  }
+  const int before = open_fds();
+  for (int i = 0; i < 2000; ++i) {
+    for (const std::string& path : {not_journal, fifo, damaged}) {
+      EXPECT_THROW(Journal j(path), IoError) << path;
+    }
+  }
+  EXPECT_EQ(open_fds(), before);
 }
 
 TEST(StudyJournal, ReplayRebuildsTrialsAndIsIdempotent) {

@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "io/study_lock.h"
 #include "io/study_store.h"
@@ -45,6 +47,65 @@ TEST(StudyStore, CommittedChangesSurviveWithoutASnapshot) {
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[3].epochs_run(), 1);
   EXPECT_DOUBLE_EQ(got[3].curve[0].value, 0.5);
+}
+
+/// A study of 3 snapshotted trials and one more trial only in the journal.
+void write_study_with_journal(const std::string& path) {
+  const StudyConfig config = testing::sample_config();
+  std::vector<TrialRecord> trials = testing::sample_trials(3);
+  StudyStore store(path);
+  StudySnapshot s;
+  s.config = &config;
+  s.trials = &trials;
+  store.snapshot(s);
+  TrialRecord t = testing::sample_trial(3);
+  t.curve.clear();
+  store.trial_changed(t);
+  store.commit();
+}
+
+// A zero-filled tail (a power loss on ext4 or XFS) loses nothing that was synced, and says
+// what it cut off.
+TEST(StudyStore, AZeroFilledJournalTailIsCutOffWithAWarning) {
+  testing::TempDir dir;
+  const std::string path = dir.file("study.h5");
+  write_study_with_journal(path);
+  std::ofstream(path + ".journal", std::ios::binary | std::ios::app) << std::string(4096, '\0');
+  std::ostringstream log;
+  StudyStore store(path, log);
+  ASSERT_TRUE(store.existing().has_value());
+  EXPECT_EQ(store.existing()->trials.size(), 4u);
+  const std::string err = log.str();
+  EXPECT_NE(err.find("warning: " + path + ".journal: cut off 4096 bytes"), std::string::npos) << err;
+}
+
+TEST(StudyStore, AJournalDamagedInTheMiddleIsRefusedAndLeftAlone) {
+  testing::TempDir dir;
+  const std::string path = dir.file("study.h5");
+  write_study_with_journal(path);
+  const std::string journal = path + ".journal";
+  const auto size = std::filesystem::file_size(journal);
+  {
+    StudyStore store(path);
+    TrialRecord t = testing::sample_trial(4);
+    t.curve.clear();
+    store.trial_changed(t);
+    store.commit();
+  }
+  {
+    std::fstream f(journal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size) - 1);  // the last byte of the first record
+    f.put('\xff');
+  }
+  const auto damaged = std::filesystem::file_size(journal);
+  try {
+    StudyStore store(path);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find(journal + ": damaged record at byte "), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(journal), damaged);
 }
 
 TEST(StudyStore, ADamagedStudyFileIsRefusedAndLeftAlone) {
