@@ -63,8 +63,9 @@ std::vector<std::string> components(const std::string& path) {
   return parts;
 }
 
-void write_contents(const std::string& temporary, const CheckpointData& data) {
-  h5::File file = h5::File::create(temporary);
+/// The bytes of the checkpoint file for `data`, built in memory.
+std::vector<std::uint8_t> contents(const std::string& file_name, const CheckpointData& data) {
+  h5::File file = h5::File::create_in_memory(file_name);
   {
     const h5::Group root = file.root();
     h5::write_string_attribute(root, "format", kCheckpointFormat);
@@ -87,7 +88,7 @@ void write_contents(const std::string& temporary, const CheckpointData& data) {
       h5::write_float_array(group, parts.back(), array);
     }
   }
-  file.close();
+  return file.close_to_image();
 }
 
 /// Adds every float dataset under `group` (recursively) to `arrays` as "prefix/name".
@@ -128,14 +129,8 @@ std::uint32_t checkpoint_checksum(const CheckpointData& data) {
 
 void write_checkpoint(const std::string& path, const CheckpointData& data) {
   const std::filesystem::path target(path);
-  if (target.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(target.parent_path(), error);
-    if (error) throw IoError(path + ": cannot create its folder: " + error.message());
-  }
-  replace_file_atomically(
-      path, [&](const std::string& temporary) { write_contents(temporary, data); },
-      "checkpoint.before_rename");
+  if (target.has_parent_path()) create_folders_durably(target.parent_path().string());
+  replace_file_atomically(path, contents(path, data), "checkpoint.before_rename");
 }
 
 CheckpointData read_checkpoint(const std::string& path) {

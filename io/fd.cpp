@@ -57,7 +57,9 @@ void Fd::close() {
 }
 
 void Fd::fail(const std::string& path, const std::string& what, int error) {
-  throw IoError(path + ": " + what + " failed: " + std::strerror(error));
+  std::string message = path + ": " + what + " failed: " + std::strerror(error);
+  if (is_storage_errno(error)) throw StorageError(message);
+  throw IoError(message);
 }
 
 std::string read_all(const Fd& fd) {

@@ -34,7 +34,8 @@ class Fd {
   /// Closes now, reporting a failure (a deferred write error) instead of ignoring it.
   void close();
 
-  /// [[noreturn]] helper: throws IoError "PATH: WHAT failed: strerror(error)".
+  /// [[noreturn]] helper: throws IoError "PATH: WHAT failed: strerror(error)", a
+  /// StorageError where `error` is the storage's (a full disk, a quota).
   [[noreturn]] static void fail(const std::string& path, const std::string& what, int error);
 
  private:

@@ -41,7 +41,15 @@ void silence_errors() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 void fail(const char* operation, const std::string& object, const std::string& file) {
   std::string message = std::string("hdf5 error in ") + operation;
   if (!object.empty()) message += "('" + object + "')";
-  throw IoError(message + " of " + file + ": " + error_stack_text());
+  const std::string stack = error_stack_text();
+  message += " of " + file + ": " + stack;
+  // HDF5's POSIX driver names the errno of a failed system call in its message
+  // ("file write failed: ..., errno = 28, error message = 'No space left on device', ...").
+  const std::size_t at = stack.find("errno = ");
+  if (at != std::string::npos && is_storage_errno(std::atoi(stack.c_str() + at + 8))) {
+    throw StorageError(message);
+  }
+  throw IoError(message);
 }
 
 hid_t check_id(hid_t id, const char* operation, const std::string& object,
@@ -138,6 +146,27 @@ File File::create(const std::string& path) {
   const hid_t id = check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                             "H5Fcreate", "", path);
   return File(FileId(id), path);
+}
+
+File File::create_in_memory(const std::string& path) {
+  silence_errors();
+  const PropListId fapl = access_properties(path);
+  check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "H5Pset_fapl_core", "", path);
+  const hid_t id = check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                            "H5Fcreate", "", path);
+  return File(FileId(id), path);
+}
+
+std::vector<std::uint8_t> File::close_to_image() {
+  check(H5Fflush(id_.get(), H5F_SCOPE_GLOBAL), "H5Fflush", "", path_);
+  const ssize_t size = H5Fget_file_image(id_.get(), nullptr, 0);
+  if (size < 0) fail("H5Fget_file_image", "", path_);
+  std::vector<std::uint8_t> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(id_.get(), image.data(), image.size()) != size) {
+    fail("H5Fget_file_image", "", path_);
+  }
+  close();
+  return image;
 }
 
 File File::open_read_only(const std::string& path) {

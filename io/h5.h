@@ -112,12 +112,19 @@ class File {
  public:
   /// Creates `path`, truncating any existing file.
   static File create(const std::string& path);
+  /// Creates a file in memory only (HDF5's core driver), named `path` in messages; take its
+  /// bytes with close_to_image(). For files that are then written whole with plain POSIX
+  /// calls, so that a full disk is an error of one write(2) and never leaves HDF5 with a
+  /// file it could not flush (which it retries, and can crash on, at exit).
+  static File create_in_memory(const std::string& path);
   /// Opens an existing file read-only.
   static File open_read_only(const std::string& path);
 
   const std::string& path() const noexcept { return path_; }
   Group root() const;
   void close();
+  /// Flushes, returns the whole file's bytes and closes (create_in_memory files).
+  std::vector<std::uint8_t> close_to_image();
 
  private:
   File(FileId id, std::string path) : id_(std::move(id)), path_(std::move(path)) {}

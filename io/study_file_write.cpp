@@ -112,14 +112,15 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) {
   return std::vector<std::uint8_t>(text.begin(), text.end());
 }
 
-void write_contents(const std::string& path, const StudySnapshot& snapshot) {
+/// The bytes of the study file for `snapshot`, built in memory.
+std::vector<std::uint8_t> contents(const std::string& path, const StudySnapshot& snapshot) {
   Trials trials;
   trials.reserve(snapshot.trials->size());
   for (const TrialRecord& trial : *snapshot.trials) trials.push_back(&trial);
   std::stable_sort(trials.begin(), trials.end(),
                    [](const TrialRecord* a, const TrialRecord* b) { return a->id < b->id; });
 
-  h5::File file = h5::File::create(path);
+  h5::File file = h5::File::create_in_memory(path);
   {
     const h5::Group root = file.root();
     write_root_attributes(root, snapshot);
@@ -136,7 +137,7 @@ void write_contents(const std::string& path, const StudySnapshot& snapshot) {
     h5::write_column(state, "sampler", bytes_of(snapshot.sampler_state));
     h5::write_column(state, "scheduler", bytes_of(snapshot.scheduler_state));
   }
-  file.close();
+  return file.close_to_image();
 }
 
 }  // namespace
@@ -145,8 +146,7 @@ void write_study_file(const std::string& path, const StudySnapshot& snapshot) {
   if (snapshot.config == nullptr || snapshot.trials == nullptr) {
     throw Error("write_study_file(" + path + "): the snapshot has no config or no trials");
   }
-  replace_file_atomically(
-      path, [&snapshot](const std::string& temporary) { write_contents(temporary, snapshot); });
+  replace_file_atomically(path, contents(path, snapshot));
 }
 
 }  // namespace rungs

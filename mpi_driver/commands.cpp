@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "io/study_file_atomic.h"
 #include "io/study_file.h"
 #include "io/study_lock.h"
 #include "io/study_store.h"
@@ -138,13 +139,23 @@ Placement gather_placement(int my_device, int my_threads, const TrialGroups& gro
   return placement;
 }
 
-/// Broadcasts rank 0's error (empty: none); true when there is one, which rank 0 prints.
-bool shared_error(char (&error)[1024], const MpiSession& mpi) {
-  MPI_Bcast(error, sizeof error, MPI_CHAR, 0, MPI_COMM_WORLD);
-  if (error[0] == '\0') return false;
-  if (mpi.rank() == 0) std::cerr << "rungs: " << error << std::endl;
-  return true;
-}
+/// An error rank 0 met before the study started, which every rank exits with.
+struct StartError {
+  int status = 0;  ///< exit status; 0: no error
+  char text[1024] = {0};
+
+  void set(const std::exception& e, int exit_status) {
+    status = exit_status;
+    std::snprintf(text, sizeof text, "%s", e.what());
+  }
+  /// Broadcasts rank 0's error; its exit status (0: none). Rank 0 prints it.
+  int share(const MpiSession& mpi) {
+    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Bcast(text, sizeof text, MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (status != 0 && mpi.rank() == 0) std::cerr << "rungs: " << text << std::endl;
+    return status;
+  }
+};
 
 /// What rank 0 opens before the study starts: the output folder, the lock, the store and,
 /// for a study that exists, its records checked against the study file.
@@ -154,9 +165,13 @@ struct Opened {
 };
 
 Opened open_study(const StudyConfig& config) {
-  std::error_code ec;
-  fs::create_directories(config.output_dir, ec);
-  if (ec) throw ConfigError(config.output_dir + ": cannot create the output folder (" + ec.message() + ")");
+  try {
+    create_folders_durably(config.output_dir);
+  } catch (const StorageError&) {
+    throw;
+  } catch (const IoError& e) {
+    throw ConfigError(std::string(e.what()) + " (the study's output folder)");
+  }
   if (::access(config.output_dir.c_str(), W_OK) != 0) {
     throw ConfigError(config.output_dir + ": the output folder is not writable");
   }
@@ -164,6 +179,8 @@ Opened open_study(const StudyConfig& config) {
   o.lock = std::make_unique<StudyLock>(config.study_file());
   try {
     o.store = std::make_unique<StudyStore>(config.study_file());
+  } catch (const StorageError&) {
+    throw;  // not the file's fault: run again once the storage has room
   } catch (const IoError& e) {
     throw ConfigError(std::string(e.what()) + "; the file was left as it is");
   }
@@ -180,10 +197,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   // Rank 0 checks the sizes, every rank picks its device, rank 0 checks the devices and
   // opens the study; every rank learns each verdict, so all exit together and a study
   // that cannot run writes nothing.
-  char error[1024] = {0};
-  const auto fail_with = [&error](const ConfigError& e) {
-    std::snprintf(error, sizeof error, "%s", e.what());
-  };
+  StartError error;
   if (mpi.rank() == 0) {
     try {
       if (mpi.size() < 2) {
@@ -193,10 +207,10 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       const std::string groups = group_size_problem(mpi.size(), config.resources.ranks_per_trial);
       if (!groups.empty()) throw ConfigError(config.where("resources.ranks_per_trial") + ": " + groups);
     } catch (const ConfigError& e) {
-      fail_with(e);
+      error.set(e, 2);
     }
   }
-  if (shared_error(error, mpi)) return 2;
+  if (const int status = error.share(mpi)) return status;
 
   // Trial groups: the coordinator talks to rank 0's communicator with the group leaders
   // only, so it sees each group as one worker; members hear from their leader alone.
@@ -213,10 +227,12 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       if (!problem.empty()) throw ConfigError(config.path + ": " + problem);
       opened = open_study(config);
     } catch (const ConfigError& e) {
-      fail_with(e);
+      error.set(e, 2);
+    } catch (const StorageError& e) {
+      error.set(e, kExitResume);  // a full disk or a quota: run again later
     }
   }
-  if (shared_error(error, mpi)) return 2;
+  if (const int status = error.share(mpi)) return status;
 
   if (mpi.rank() != 0) {
     TrainerSettings settings;
@@ -254,6 +270,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   options.flush_interval = std::chrono::milliseconds(
       static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
+  options.report_timeout = std::chrono::seconds(config.durability.report_timeout_seconds);
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
   if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job_id = job;
@@ -298,9 +315,25 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   }
 
   const StudyEnd end = coordinator.run();
+  if (coordinator.unresponsive_workers()) {
+    // MPI_Finalize would wait for the silent worker forever: end every rank now. What was
+    // recorded is saved; the status asks for another run, as an interruption does.
+    if (!coordinator.halt_reason().empty()) std::cerr << "rungs: " << coordinator.halt_reason() << std::endl;
+    std::cout << "a worker did not answer in time; what was recorded is in " << path
+              << "; ending the job with exit status " << kExitResume << " (run again to resume)"
+              << std::endl;
+    mpi.abort(kExitResume);
+  }
   if (end == StudyEnd::Interrupted) {
-    std::cout << "interrupted by " << signal_name(last_stop_signal()) << "; study saved in "
-              << path << "; exit status " << kExitResume << " (run again to resume)" << std::endl;
+    if (!coordinator.halt_reason().empty()) {
+      std::cerr << "rungs: " << coordinator.halt_reason() << std::endl;
+      std::cout << "stopped by a storage error; what was recorded is in " << path
+                << "; exit status " << kExitResume << " (run again once the storage has room)"
+                << std::endl;
+    } else {
+      std::cout << "interrupted by " << signal_name(last_stop_signal()) << "; study saved in "
+                << path << "; exit status " << kExitResume << " (run again to resume)" << std::endl;
+    }
     return kExitResume;
   }
   if (const TrialRecord* best = best_trial(coordinator.trials(), config.objective.direction)) {

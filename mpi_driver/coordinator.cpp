@@ -46,6 +46,27 @@ void Coordinator::resume(ResumeState state) {
 }
 
 StudyEnd Coordinator::run() {
+  try {
+    return run_until_end();
+  } catch (const StorageError& e) {
+    // Nothing more can be recorded: what is on disk is the last commit, which every worker
+    // acted on. Stop the workers without waiting for them (their reports could not be
+    // recorded); their trials restart from their recorded checkpoints on the next run.
+    if (halt_reason_.empty()) halt_reason_ = std::string("cannot record the study: ") + e.what();
+    log_ << elapsed_prefix(elapsed()) << "stopping: " << halt_reason_ << std::endl;
+    shutdown_workers();
+    return StudyEnd::Interrupted;
+  }
+}
+
+void Coordinator::halt(const std::string& reason) {
+  if (!halt_reason_.empty()) return;
+  halt_reason_ = reason;
+  log_ << elapsed_prefix(elapsed()) << "stopping: " << reason << std::endl;
+  if (!draining_) begin_drain();
+}
+
+StudyEnd Coordinator::run_until_end() {
   started_ = last_flush_ = last_summary_ = Clock::now();
   if (start_time_ == 0.0) start_time_ = unix_now();
   save("running");  // the study file exists (or is current) from the first moment on
@@ -53,7 +74,7 @@ StudyEnd Coordinator::run() {
   for (;;) {
     dispatch();
     commit_and_send();
-    if (draining_ ? drained() : finished_ && end_epoch_.empty()) break;
+    if (draining_ ? drained() : finished_ && running_.empty()) break;
 
     const auto next_tick = std::min(last_flush_ + options_.flush_interval,
                                     last_summary_ + options_.summary_interval);
@@ -70,6 +91,8 @@ StudyEnd Coordinator::run() {
   }
 
   if (draining_) {
+    // A worker still running a trial did not answer the interrupt within the grace time.
+    if (!running_.empty()) unresponsive_ = true;
     log_ << elapsed_prefix(elapsed()) << "stopped: " << summary_line(trials_, config_)
          << "; run the same command again to resume" << std::endl;
     save("interrupted");
@@ -90,7 +113,7 @@ void Coordinator::dispatch() {
       if (dispatch_orphan(worker)) idle_.pop_front();
       continue;
     }
-    const int running = static_cast<int>(end_epoch_.size());
+    const int running = static_cast<int>(running_.size());
     const bool can_start = !sampler_exhausted_ &&
                            static_cast<int>(trials_.size()) < config_.budget.max_trials;
     const NextAction action = scheduler_.next(SchedulerView{trials_, can_start, running});
@@ -161,13 +184,13 @@ void Coordinator::assign(int worker, TrialRecord& t, int start_epoch, int end_ep
   t.worker = worker;
   ++t.attempts;
   ++t.lost;  // durable before the worker starts: a run that kills its worker is counted
-  end_epoch_[t.id] = end_epoch;
+  running_[t.id] = Running{end_epoch, Clock::now()};
   changed(t);
   send_after_commit(worker, protocol::Assign{assignment(t, start_epoch, end_epoch)});
 }
 
 TrialRecord& Coordinator::running_trial(int id, int worker) {
-  if (id < 0 || id >= static_cast<int>(trials_.size()) || !end_epoch_.count(id)) {
+  if (id < 0 || id >= static_cast<int>(trials_.size()) || !running_.count(id)) {
     throw MpiError("rank " + std::to_string(worker) + " reported on trial " + std::to_string(id) +
                    ", which is not running");
   }
@@ -212,14 +235,16 @@ void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
   t.rung = std::max(t.rung, scheduler_.rung_of(t));
   changed(t);
   // After the last epoch of an assignment the worker ends the trial without asking.
-  if (result.epoch < end_epoch_.at(t.id)) {
+  Running& running = running_.at(t.id);
+  running.heard = Clock::now();
+  if (result.epoch < running.end_epoch) {
     send_after_commit(worker, protocol::Decision{t.id, verdict});
   }
 }
 
 void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
   TrialRecord& t = running_trial(end.trial_id, worker);
-  end_epoch_.erase(t.id);
+  running_.erase(t.id);
   --t.lost;  // the worker reported the end: this run was not lost, whatever its outcome
   const bool all_epochs = t.epochs_run() >= t.max_epochs;
   // A trial that ends (not failed, not interrupted) leaves its weights in its checkpoint.
@@ -246,6 +271,13 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
       // Stays running: the next run restarts it from its checkpoint.
       changed(t);
       if (!draining_) orphans_.push_back(t.id);
+      return;
+    case TrialOutcome::Kind::Halted:
+      // Not the trial's fault, and every trial would meet it: stop the study, keep the trial
+      // running (resumable from its last recorded checkpoint) for the next run.
+      changed(t);
+      halt("rank " + std::to_string(worker) + ", trial " + std::to_string(t.id) + ": " +
+           end.outcome.reason);
       return;
   }
   if (t.status == TrialStatus::Paused) {
@@ -291,16 +323,16 @@ void Coordinator::prune_stopped_checkpoints() {
 void Coordinator::begin_drain() {
   draining_ = true;
   drain_deadline_ = Clock::now() + options_.grace;
-  log_ << elapsed_prefix(elapsed()) << "stop requested: interrupting " << end_epoch_.size()
+  log_ << elapsed_prefix(elapsed()) << "stop requested: interrupting " << running_.size()
        << " running trials and saving the study" << std::endl;
-  for (const auto& [id, end_epoch] : end_epoch_) {
+  for (const auto& [id, running] : running_) {
     send_after_commit(trials_[static_cast<std::size_t>(id)].worker, protocol::Interrupt{});
   }
   commit_and_send();
 }
 
 bool Coordinator::drained() const {
-  return end_epoch_.empty() || Clock::now() >= drain_deadline_ ||
+  return running_.empty() || Clock::now() >= drain_deadline_ ||
          (options_.stop_requests && options_.stop_requests() > 1);
 }
 
@@ -310,9 +342,18 @@ void Coordinator::evaluate_best() {
   const int worker = idle_.front();
   TrialAssignment a = assignment(*best, best->epochs_run(), best->epochs_run());
   transport_.send(worker, protocol::encode(protocol::Evaluate{a}));
+  const auto deadline = Clock::now() + options_.report_timeout;
   for (;;) {
     auto envelope = transport_.receive(std::chrono::milliseconds{1000});
-    if (!envelope) continue;
+    if (!envelope) {
+      if (options_.report_timeout.count() <= 0 || Clock::now() < deadline) continue;
+      log_ << elapsed_prefix(elapsed()) << "warning: test evaluation of trial " << best->id
+           << " on rank " << worker << ": no answer within "
+           << options_.report_timeout.count() / 1000
+           << " s (preemption.report_timeout_seconds); run again to evaluate it" << std::endl;
+      unresponsive_ = true;
+      return;
+    }
     const protocol::Message message = protocol::decode(envelope->bytes);
     if (auto* report = std::get_if<protocol::TestReport>(&message)) {
       if (report->error.empty()) {
@@ -332,13 +373,27 @@ void Coordinator::evaluate_best() {
 }
 
 void Coordinator::shutdown_workers() {
+  if (std::exchange(workers_shut_down_, true)) return;
   for (int r = 0; r < transport_.size(); ++r) {
     if (r != transport_.rank()) transport_.send(r, protocol::encode(protocol::Shutdown{}));
   }
 }
 
+void Coordinator::watch_running(Clock::time_point now) {
+  if (options_.report_timeout.count() <= 0 || draining_) return;
+  for (const auto& [id, running] : running_) {
+    if (now - running.heard < options_.report_timeout) continue;
+    const TrialRecord& t = trials_[static_cast<std::size_t>(id)];
+    halt("trial " + std::to_string(id) + " on rank " + std::to_string(t.worker) +
+         " sent no report for " + std::to_string(options_.report_timeout.count() / 1000) +
+         " s (preemption.report_timeout_seconds); its worker is taken for hung");
+    return;
+  }
+}
+
 void Coordinator::periodic() {
   const auto now = Clock::now();
+  watch_running(now);
   if (dirty_ && now - last_flush_ >= options_.flush_interval) save("running");
   if (now - last_summary_ >= options_.summary_interval) {
     log_ << elapsed_prefix(elapsed()) << summary_line(trials_, config_) << std::endl;

@@ -31,6 +31,9 @@ struct CoordinatorOptions {
   std::chrono::milliseconds summary_interval{30000}; ///< periodic progress line
   int max_attempts = 3;  ///< lost runs of a trial (TrialRecord::lost) before it fails
   std::chrono::milliseconds grace{60000};  ///< longest wait for interrupted workers
+  /// Longest wait for a running trial's next report or a test result; past it the worker
+  /// is taken for hung and the study stops (halt_reason). Zero: wait forever.
+  std::chrono::milliseconds report_timeout{std::chrono::hours(4)};
   /// How many stop signals arrived (none when empty). The first starts a drain; a second
   /// cuts the wait for the workers short.
   std::function<int()> stop_requests;
@@ -66,15 +69,26 @@ class Coordinator {
   void resume(ResumeState state);
 
   /// Runs the study until it ends or is interrupted, then shuts every worker down. Throws
-  /// rungs::Error when a worker cannot work at all (after saving what was recorded).
+  /// rungs::Error when a worker cannot work at all (after saving what was recorded). A
+  /// StorageError, here or under a worker, ends it Interrupted with halt_reason().
   StudyEnd run();
 
   const std::vector<TrialRecord>& trials() const { return trials_; }
+  /// Why run() returned Interrupted without a stop signal: the storage failed (a full disk,
+  /// a quota) on rank 0 or under a worker's checkpoint, or a worker sent no report within
+  /// report_timeout. Empty otherwise.
+  const std::string& halt_reason() const { return halt_reason_; }
+  /// Whether a worker did not answer in time (a report past report_timeout, an interrupt
+  /// past grace): MPI cannot be finalized with it, the job must be aborted.
+  bool unresponsive_workers() const { return unresponsive_; }
   const std::optional<TestResult>& test() const { return test_; }
 
  private:
   using Clock = std::chrono::steady_clock;
 
+  StudyEnd run_until_end();
+  /// Stops the study for `reason` (a StorageError, a hung worker): drains and saves.
+  void halt(const std::string& reason);
   void dispatch();
   bool dispatch_orphan(int worker);
   void handle(const Envelope& envelope);
@@ -89,6 +103,8 @@ class Coordinator {
   void evaluate_best();
   void shutdown_workers();
   void periodic();
+  /// Halts the study when a running trial's worker has been silent past report_timeout.
+  void watch_running(Clock::time_point now);
   /// Records `trial` (journal) — durable at the next commit.
   void changed(const TrialRecord& trial);
   /// Queues a message to be sent after the next commit.
@@ -112,9 +128,16 @@ class Coordinator {
   std::optional<TestResult> test_;
   std::deque<int> idle_;         ///< workers waiting for work, in order of asking
   std::deque<int> orphans_;      ///< trials of an earlier run to restart first
-  std::map<int, int> end_epoch_; ///< running trial -> end epoch of its assignment
+  struct Running {
+    int end_epoch = 0;        ///< end epoch of its assignment
+    Clock::time_point heard;  ///< when its worker last reported (or was assigned it)
+  };
+  std::map<int, Running> running_;  ///< running trial id -> its assignment
+  bool unresponsive_ = false;
   std::vector<int> stopped_with_checkpoint_;  ///< stopped trials whose checkpoints are kept
   std::vector<std::pair<int, wire::Bytes>> outbox_;
+  std::string halt_reason_;
+  bool workers_shut_down_ = false;
   bool sampler_exhausted_ = false;
   bool finished_ = false;
   bool draining_ = false;

@@ -1,5 +1,7 @@
 #include "mpi_driver/worker.h"
 
+#include <unistd.h>
+
 #include <exception>
 
 #include "mpi_driver/protocol.h"
@@ -102,7 +104,8 @@ void WorkerLoop::run_trial(TrialRunner& runner, const TrialAssignment& trial) {
   if (protocol_error) std::rethrow_exception(protocol_error);
   if (shutdown_) return;
   // Stopped on our own account because of an interrupt: the trial is not over.
-  if (interrupted_ && outcome.kind != TrialOutcome::Kind::Failed) {
+  if (interrupted_ && outcome.kind != TrialOutcome::Kind::Failed &&
+      outcome.kind != TrialOutcome::Kind::Halted) {
     outcome = {TrialOutcome::Kind::Interrupted, ""};
   }
   transport_.send(kCoordinator, protocol::encode(protocol::TrialEnd{trial.trial_id, outcome}));
@@ -125,6 +128,7 @@ void WorkerLoop::run() {
     if (!runner) continue;  // told the coordinator we cannot work; wait for shutdown
     if (auto* assign = std::get_if<protocol::Assign>(&message)) {
       if (fault::fails("worker.assign")) throw MpiError("injected worker failure");
+      if (fault::fails("worker.hang")) for (;;) ::pause();  // a worker that never answers
       run_trial(*runner, assign->trial);
     } else if (auto* evaluate = std::get_if<protocol::Evaluate>(&message)) {
       protocol::TestReport report;

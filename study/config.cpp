@@ -281,7 +281,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field preemption = top.child("preemption");
   if (preemption.present()) {
     preemption.require_map();
-    preemption.only_keys({"signal", "grace_seconds", "max_attempts"});
+    preemption.only_keys({"signal", "grace_seconds", "max_attempts", "report_timeout_seconds"});
     const Field signal = preemption.child("signal");
     if (signal.present()) {
       c.durability.stop_signal = signal.as_string();
@@ -290,6 +290,8 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     }
     c.durability.grace_seconds = positive_int(preemption.child("grace_seconds"), 60, 1);
     c.durability.max_attempts = positive_int(preemption.child("max_attempts"), 3, 1);
+    c.durability.report_timeout_seconds =
+        positive_int(preemption.child("report_timeout_seconds"), 4 * 3600, 0);
   }
   return c;
 }

@@ -44,8 +44,11 @@ struct DurabilityConfig {
   int checkpoint_every = 1;          ///< epochs between checkpoints (0: only when a trial ends)
   int keep_checkpoints = 5;          ///< stopped trials' checkpoints kept: the best K
   double snapshot_seconds = 5.0;     ///< study.h5 rewritten at most this often (journal between)
-  std::string stop_signal = "USR1";  ///< besides TERM and INT: USR1 | USR2 | none
+  std::string stop_signal = "USR1";  ///< besides TERM, INT: USR1 | USR2 (both watched) | none
   int grace_seconds = 60;            ///< longest wait for workers to stop after a signal
+  /// Longest wait for a running trial's next report (or a test result) before its worker is
+  /// taken for hung: rank 0 saves the study and ends the job with 75. 0: no limit.
+  int report_timeout_seconds = 4 * 3600;
   int max_attempts = 3;              ///< runs of a trial killed with its worker before it fails
 };
 

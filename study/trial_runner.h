@@ -39,13 +39,16 @@ using InterruptCheck = std::function<bool()>;
 struct TrialOutcome {
   /// Interrupted: should_stop() said so at a batch boundary; the epoch in progress is
   /// dropped and the trial resumes later from its last checkpoint.
-  enum class Kind { Finished, Stopped, Paused, Failed, Interrupted };
+  /// Halted: the trial cannot go on for a reason outside it (StorageError: its checkpoint
+  /// could not be written or read because the storage is full, over quota or failing); it
+  /// resumes later from its last recorded checkpoint, and the study stops (exit 75).
+  enum class Kind { Finished, Stopped, Paused, Failed, Interrupted, Halted };
   Kind kind = Kind::Finished;
-  std::string reason;  ///< for Failed: what went wrong, one line
+  std::string reason;  ///< for Failed and Halted: what went wrong, one line
 };
 /// The outcome kind a wire byte names; false when the byte names none.
 inline bool from_byte(std::uint8_t byte, TrialOutcome::Kind& kind) {
-  if (byte > static_cast<std::uint8_t>(TrialOutcome::Kind::Interrupted)) return false;
+  if (byte > static_cast<std::uint8_t>(TrialOutcome::Kind::Halted)) return false;
   kind = static_cast<TrialOutcome::Kind>(byte);
   return true;
 }
@@ -61,7 +64,7 @@ class TrialRunner {
   virtual ~TrialRunner() = default;
   /// Trains epochs [start_epoch, end_epoch), resuming from `checkpoint` when start_epoch > 0.
   /// Never throws for a trial's own failure (exception, NaN loss): that is returned as
-  /// Failed with the reason. Writes the weights to checkpoint_file(checkpoint, epoch) after every
+  /// Failed with the reason; a StorageError is returned as Halted with the reason. Writes the weights to checkpoint_file(checkpoint, epoch) after every
   /// checkpoint_every-th epoch, setting EpochResult::checkpointed, and when it ends
   /// Finished, Stopped or Paused. Polls `should_stop` between batches.
   virtual TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,

@@ -8,8 +8,10 @@
 
 #include "study/checkpoint_path.h"
 #include "study/errors.h"
+#include "study/fault.h"
 #include "trainer/blas.h"
 #include "trainer/checkpoint_retention.h"
+#include "trainer/communicator_tensors.h"
 #include "trainer/hyperparams.h"
 #include "trainer/trainer.h"
 
@@ -18,18 +20,40 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-TrialOutcome failed(const std::string& reason) {
+TrialOutcome ended(TrialOutcome::Kind kind, const std::string& reason) {
   TrialOutcome outcome;
-  outcome.kind = TrialOutcome::Kind::Failed;
+  outcome.kind = kind;
   const auto end = reason.find('\n');
   outcome.reason = end == std::string::npos ? reason : reason.substr(0, end);
   return outcome;
 }
 
-TrialOutcome ended(TrialOutcome::Kind kind) {
-  TrialOutcome outcome;
-  outcome.kind = kind;
-  return outcome;
+TrialOutcome ended(TrialOutcome::Kind kind) { return ended(kind, ""); }
+
+/// After a step every rank of a trial group takes alone (building the model, loading a
+/// checkpoint), every rank learns whether any failed it, so that a rank that failed alone
+/// does not leave the others waiting in the next collective. Returns the outcome this rank
+/// reports: its own failure, else the group's (Halted where any rank's storage failed).
+std::optional<TrialOutcome> agree(Communicator* group, std::optional<TrialOutcome> mine,
+                                  const std::string& where) {
+  if (!group) return mine;
+  const bool halted = mine && mine->kind == TrialOutcome::Kind::Halted;
+  double counts[2] = {mine && !halted ? 1.0 : 0.0, halted ? 1.0 : 0.0};  // failed, halted
+  allreduce_host(*group, counts, 2);
+  if (mine) {
+    // Only the group's rank 0 reports the trial's outcome: the others' errors go to the log.
+    if (group->rank() != 0) {
+      std::cerr << "rungs: rank " << group->rank() << " of a trial group: " << mine->reason
+                << std::endl;
+    }
+    return mine;
+  }
+  const int failed = static_cast<int>(counts[0] + counts[1]);
+  if (failed == 0) return std::nullopt;
+  return ended(counts[1] > 0 ? TrialOutcome::Kind::Halted : TrialOutcome::Kind::Failed,
+               std::to_string(failed) + " of the " + std::to_string(group->size()) +
+                   " ranks training this trial failed " + where + " (this is rank " +
+                   std::to_string(group->rank()) + "; the error is in the failing rank's output)");
 }
 
 double metric_value(const std::string& metric, const EpochResult& result) {
@@ -49,7 +73,9 @@ class TorchRunner final : public TrialRunner {
   TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
                    const InterruptCheck& should_stop) override {
     std::unique_ptr<Trainer> trainer;
-    if (auto failure = attempt([&] { trainer = start(trial); })) return *failure;
+    if (auto failure = agree(group_.get(), attempt([&] { trainer = start(trial); }),
+                             "to start it"))
+      return *failure;
 
     // One file per checkpointed epoch: the newest may not be recorded by rank 0 yet, the
     // one before it (`saved` until then) is, so those two stay and older ones go.
@@ -90,11 +116,18 @@ class TorchRunner final : public TrialRunner {
   TestResult evaluate_test(const TrialAssignment& trial) override {
     if (trial.checkpoint.empty() || trial.start_epoch <= 0)
       throw IoError("trial " + std::to_string(trial.trial_id) + " has no checkpoint to test");
-    Trainer trainer(data_, Hyperparameters::from_params(objective_.model, trial.params),
-                    trial.seed, group_);
-    // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
-    trainer.load(checkpoint_file(trial.checkpoint, trial.start_epoch));
-    const Evaluation test = trainer.evaluate(Split::Test);
+    std::unique_ptr<Trainer> trainer;
+    const auto failure = agree(group_.get(), attempt([&] {
+      trainer = std::make_unique<Trainer>(
+          data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
+      // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
+      trainer->load(checkpoint_file(trial.checkpoint, trial.start_epoch));
+    }), "to load it for the test");
+    if (failure) {
+      if (failure->kind == TrialOutcome::Kind::Halted) throw StorageError(failure->reason);
+      throw TrialError(failure->reason);
+    }
+    const Evaluation test = trainer->evaluate(Split::Test);
     TestResult result;
     result.trial_id = trial.trial_id;
     result.accuracy = test.accuracy;
@@ -103,18 +136,22 @@ class TorchRunner final : public TrialRunner {
   }
 
  private:
-  /// Runs `body`; a trial's own failure becomes the outcome Failed with the reason.
+  /// Runs `body`; a trial's own failure becomes the outcome Failed with the reason, the
+  /// storage's (a full disk writing a checkpoint) the outcome Halted.
   template <class Body>
   static std::optional<TrialOutcome> attempt(Body&& body) {
     try {
       body();
       return std::nullopt;
+    } catch (const StorageError& e) {
+      return ended(TrialOutcome::Kind::Halted, e.what());
     } catch (const std::exception& e) {
-      return failed(e.what());
+      return ended(TrialOutcome::Kind::Failed, e.what());
     }
   }
 
   std::unique_ptr<Trainer> start(const TrialAssignment& trial) const {
+    if (fault::fails("trainer.start")) throw TrialError("injected start failure");
     auto trainer = std::make_unique<Trainer>(
         data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
     if (trial.start_epoch > 0) {

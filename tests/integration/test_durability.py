@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check  # noqa: E402
+from testlib import SKIP, check  # noqa: E402
 
 STUDY = """\
 name: durable
@@ -335,6 +335,129 @@ def case_lock(args):
     check(first.wait() == EXIT_RESUME, "the first job saves and stops on its signal")
 
 
+def case_hung_worker(args):
+    """A worker that hangs (a fault injected on rank 2: it never answers its second trial)
+    is noticed after preemption.report_timeout_seconds: rank 0 saves the study and ends the
+    job with 75, naming the trial and the rank; the next run goes on without it."""
+    study, path = write_study(args.workdir, trials=UNENDING, epochs=3, samples=5000,
+                              replace=[("max_attempts: 3}", "max_attempts: 3, report_timeout_seconds: 5, "
+                                                            "grace_seconds: 5}")])
+    rungs = [args.rungs, "run", study]
+    started = time.time()
+    p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "2"] + rungs +
+                       [":", "-n", "1", "env", "RUNGS_FAULT=worker.hang:2"] + rungs,
+                       capture_output=True, text=True, timeout=180)
+    print(p.stdout[-3000:], p.stderr[-3000:], flush=True)
+    print(f"job ended after {time.time() - started:.1f} s", flush=True)
+    check(p.returncode == EXIT_RESUME, f"exit status {p.returncode}, expected {EXIT_RESUME}")
+    ours = rungs_errors(p.stderr)
+    check(len(ours) == 1 and "on rank 2 sent no report for 5 s (preemption.report_timeout_seconds)" in ours[0],
+          f"one line naming the trial, the rank and the setting: {ours}")
+    with h5py.File(path, "r") as f:
+        check(f.attrs["state"] == "interrupted", "the study is saved as interrupted")
+        status = f["trials/status"].asstr()[()].tolist()
+    check("running" in status and "failed" not in status, f"the hung trial stays resumable: {status}")
+    before = results(path)
+    trials = finish_budget(study, path)
+    check(Run(args, study).wait() == 0, "the next run finishes the study")
+    after = results(path)
+    check(all(after.get(k) == v for k, v in before.items()), "nothing recorded was lost")
+    final_checks(path, trials, 3, 3)
+
+
+class Tmpfs:
+    """A tmpfs of `size` mounted at `path` (root only): a file system that fills up."""
+
+    def __init__(self, path, size):
+        os.makedirs(path, exist_ok=True)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"SKIPPED: cannot mount a small tmpfs to fill up ({p.stderr.strip()})")
+            sys.exit(SKIP)
+        self.path = path
+
+    def fill(self):
+        with open(os.path.join(self.path, "filler"), "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+
+    def grow(self, size):
+        subprocess.run(["mount", "-o", f"remount,size={size}", self.path], check=True)
+
+    def unmount(self):
+        subprocess.run(["umount", "-l", self.path], check=True)
+
+
+def rungs_errors(text):
+    return [line for line in text.splitlines() if line.startswith("rungs:")]
+
+
+def case_full_disk(args):
+    """A full file system is not a trial's fault: rungs stops with exit 75, saying why in one
+    line, and loses nothing. Under a worker: checkpoints on a 4 MB tmpfs fill it (each holds
+    about 1.4 MB of weights and Adam state). Under rank 0: its output folder full at start."""
+    if os.geteuid() != 0:
+        print("SKIPPED: mounting a tmpfs needs root")
+        sys.exit(SKIP)
+    study, path = write_study(args.workdir, trials=UNENDING, epochs=3, samples=5000,
+                              replace=[("low: 128, high: 256, step: 128", "low: 128, high: 128")])
+    output = os.path.dirname(path)
+    disk = Tmpfs(os.path.join(output, "checkpoints"), "4m")
+    try:
+        p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study],
+                           capture_output=True, text=True, timeout=300)
+        print(p.stdout[-3000:], p.stderr[-3000:], flush=True)
+        ours = rungs_errors(p.stderr)
+        check(p.returncode == EXIT_RESUME, f"a full disk under a worker: exit status {p.returncode}, "
+                                           f"expected {EXIT_RESUME}")
+        check(len(ours) == 1 and "No space left on device" in ours[0] and "checkpoints/trial_" in ours[0],
+              f"one line naming the checkpoint and the cause: {ours}")
+        with h5py.File(path, "r") as f:
+            check(f.attrs["state"] == "interrupted", "the study is saved as interrupted")
+            status = f["trials/status"].asstr()[()].tolist()
+            lost = f["trials/lost"][()].tolist()
+        check("failed" not in status, f"no trial failed for want of space: {status}")
+        check(not any(lost), f"no run counted as lost: {lost}")
+        before = results(path)
+
+        # The space is back: the study goes on from where it stopped.
+        disk.grow("256m")
+        trials = finish_budget(study, path)
+        check(Run(args, study).wait() == 0, "with space again, the study finishes")
+        after = results(path)
+        check(all(after.get(k) == v for k, v in before.items()), "nothing recorded was lost")
+        final_checks(path, trials, 3, 3)
+    finally:
+        disk.unmount()
+
+    # Rank 0's own folder full: the study is not opened, nor touched.
+    disk = Tmpfs(os.path.join(args.workdir, "full"), "1m")
+    try:
+        moved = os.path.join(disk.path, "study.h5")
+        shutil.copy(path, moved)
+        with open(moved, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        disk.fill()
+        p = subprocess.run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study,
+                                                          "-o", disk.path],
+                           capture_output=True, text=True, timeout=120)
+        print(p.stdout[-2000:], p.stderr[-2000:], flush=True)
+        ours = rungs_errors(p.stderr)
+        check(p.returncode == EXIT_RESUME, f"a full output folder: exit status {p.returncode}, "
+                                           f"expected {EXIT_RESUME}")
+        check(len(ours) == 1 and "No space left on device" in ours[0], f"one line saying why: {ours}")
+        with open(moved, "rb") as f:
+            check(hashlib.sha256(f.read()).hexdigest() == digest, "study.h5 untouched")
+        check(not os.path.exists(moved + ".lock"), "no lock left behind")
+    finally:
+        disk.unmount()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
@@ -347,7 +470,7 @@ def main():
     os.makedirs(args.workdir)
     {"kills": case_kills, "fault_points": case_fault_points, "signal": case_signal,
      "bad_files": case_bad_files, "resume_changes": case_resume_changes,
-     "lock": case_lock}[args.case](args)
+     "lock": case_lock, "full_disk": case_full_disk, "hung_worker": case_hung_worker}[args.case](args)
     print("ok", args.case, flush=True)
 
 

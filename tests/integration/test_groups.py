@@ -157,6 +157,24 @@ def case_replica_fails(args):
           f"reason {reasons[0]}")
 
 
+def case_member_start_fails(args):
+    """A member fails alone to start the trial (a fault injected on rank 2 only, where it
+    builds the model): the group agrees, so the leader does not wait for it in the first
+    allreduce; the trial fails on both ranks and the next one runs normally."""
+    study, output = write(args.workdir, "start", 2, trials=2)
+    rungs = [args.rungs, "run", study]
+    p = run(shlex.split(args.mpiexec) + ["-n", "2"] + rungs +
+            [":", "-n", "1", "env", "RUNGS_FAULT=trainer.start:1"] + rungs, 120)
+    check(p.returncode == 0, f"exit status {p.returncode}")
+    check("rungs: rank 1 of a trial group: injected start failure" in p.stderr,
+          "the failing rank says why")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        status, reasons = strings(f["trials/status"]), strings(f["trials/reason"])
+    check(status == ["failed", "completed"], f"statuses {status}")
+    check(reasons[0].startswith("1 of the 2 ranks training this trial failed to start it"),
+          f"reason {reasons[0]}")
+
+
 def rungs_errors(p):
     return [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
 
@@ -224,6 +242,7 @@ def main():
     shutil.rmtree(args.workdir, ignore_errors=True)
     {"match_single": case_match_single, "bad_size": case_bad_size,
      "one_group": case_one_group, "nan": case_nan, "replica_fails": case_replica_fails,
+     "member_start_fails": case_member_start_fails,
      "cuda_required": case_cuda_required,
      "gpu_packed": case_gpu_packed, "gpu_nccl": case_gpu_nccl}[args.case](args)
     print("ok", args.case)

@@ -84,6 +84,10 @@ class MemoryRecorder : public StudyRecorder {
   void trial_changed(const TrialRecord& t) override { pending_.push_back(t); }
   void epoch_added(const TrialRecord& t, const EpochResult&) override { pending_.push_back(t); }
   void commit() override {
+    if (commits_ == fail_at_commit) {
+      throw StorageError("runs/t/study.h5.journal: write failed: No space left on device");
+    }
+    ++commits_;
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& t : pending_) {
       if (t.id >= static_cast<int>(durable_.size())) durable_.resize(static_cast<std::size_t>(t.id) + 1);
@@ -103,6 +107,7 @@ class MemoryRecorder : public StudyRecorder {
     return trial < static_cast<int>(durable_.size()) ? durable_[static_cast<std::size_t>(trial)].epochs_run() : 0;
   }
   std::vector<std::string> states;
+  int fail_at_commit = -1;  ///< this commit (0-based) and every later one throw StorageError
   /// What was durable after each commit: what a kill at that moment would leave.
   std::vector<std::vector<TrialRecord>> history;
 
@@ -110,6 +115,7 @@ class MemoryRecorder : public StudyRecorder {
   std::mutex mutex_;
   std::vector<TrialRecord> pending_;
   std::vector<TrialRecord> durable_;
+  int commits_ = 0;
 };
 
 struct StudyRun {
@@ -118,11 +124,13 @@ struct StudyRun {
   std::vector<std::string> saved_states;
   std::vector<std::vector<TrialRecord>> history;
   std::string log;
+  StudyEnd end = StudyEnd::Finished;
+  std::string halt_reason;
 };
 
 StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool broken_worker = false,
                    CoordinatorOptions options = {}, const char* study = kStudy,
-                   std::optional<ResumeState> resume = std::nullopt) {
+                   std::optional<ResumeState> resume = std::nullopt, int fail_at_commit = -1) {
   const StudyConfig config = parse_study_config(study, "t.yaml");
   auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
@@ -140,11 +148,12 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   StudyRun out;
   std::ostringstream log;
   MemoryRecorder recorder(resume ? resume->trials : std::vector<TrialRecord>{});
+  recorder.fail_at_commit = fail_at_commit;
   Coordinator coordinator(config, *sampler, scheduler_override ? *scheduler_override : *scheduler,
                           net.endpoint(0), recorder, log, options);
   if (resume) coordinator.resume(std::move(*resume));
   try {
-    coordinator.run();
+    out.end = coordinator.run();
   } catch (...) {
     for (int r = 1; r <= workers; ++r) {
       net.endpoint(0).send(r, protocol::encode(protocol::Shutdown{}));
@@ -158,6 +167,7 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   out.log = log.str();
   out.saved_states = recorder.states;
   out.history = recorder.history;
+  out.halt_reason = coordinator.halt_reason();
   return out;
 }
 
@@ -299,6 +309,16 @@ TEST(Coordinator, APromotionIsNotALostRunAndAKillIs) {
   const TrialRecord& f = last.trials[static_cast<std::size_t>(victim)];
   EXPECT_EQ(f.status, TrialStatus::Failed);
   EXPECT_EQ(f.reason, "its worker was killed 2 times while running it (max_attempts)");
+}
+
+TEST(Coordinator, AFullDiskOnRankZeroStopsTheStudyAndEveryWorker) {
+  // The 20th commit fails: trials are running, their workers waiting for answers.
+  const StudyRun run = run_study(3, nullptr, false, {}, kStudy, std::nullopt, 20);
+  EXPECT_EQ(run.end, StudyEnd::Interrupted);  // and every worker thread returned
+  EXPECT_EQ(run.halt_reason,
+            "cannot record the study: runs/t/study.h5.journal: write failed: No space left on device");
+  EXPECT_EQ(run.history.size(), 20u) << "nothing was recorded after the failure";
+  EXPECT_NE(run.log.find("stopping: cannot record the study"), std::string::npos) << run.log;
 }
 
 }  // namespace
