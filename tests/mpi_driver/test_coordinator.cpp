@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -319,6 +320,46 @@ TEST(Coordinator, AFullDiskOnRankZeroStopsTheStudyAndEveryWorker) {
             "cannot record the study: runs/t/study.h5.journal: write failed: No space left on device");
   EXPECT_EQ(run.history.size(), 20u) << "nothing was recorded after the failure";
   EXPECT_NE(run.log.find("stopping: cannot record the study"), std::string::npos) << run.log;
+}
+
+/// SyntheticRunner whose test evaluation never answers until released.
+class HungTestRunner : public SyntheticRunner {
+ public:
+  explicit HungTestRunner(std::atomic<bool>& release) : release_(release) {}
+  TestResult evaluate_test(const TrialAssignment& t) override {
+    while (!release_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return SyntheticRunner::evaluate_test(t);
+  }
+
+ private:
+  std::atomic<bool>& release_;
+};
+
+TEST(Coordinator, ATestEvaluationThatNeverAnswersDoesNotHangTheStudy) {
+  const StudyConfig config = parse_study_config(kStudy, "t.yaml");
+  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  LocalNetwork net(2);
+  std::atomic<bool> release{false};
+  std::thread worker_thread([&] {
+    WorkerLoop worker(net.endpoint(1), [&] { return std::make_unique<HungTestRunner>(release); });
+    worker.run();
+  });
+  std::ostringstream log;
+  MemoryRecorder recorder;
+  CoordinatorOptions options;
+  options.report_timeout = std::chrono::milliseconds(300);
+  Coordinator coordinator(config, *sampler, *scheduler, net.endpoint(0), recorder, log, options);
+  const StudyEnd end = coordinator.run();
+  release = true;  // the worker finds the Shutdown after its evaluation
+  worker_thread.join();
+  EXPECT_EQ(end, StudyEnd::Finished);
+  EXPECT_FALSE(coordinator.test().has_value());
+  EXPECT_TRUE(coordinator.unresponsive_workers()) << "the job must be aborted, not finalized";
+  EXPECT_NE(log.str().find("no answer within 0 s (preemption.report_timeout_seconds); run again "
+                           "to evaluate it"),
+            std::string::npos)
+      << log.str();
 }
 
 }  // namespace
