@@ -140,39 +140,34 @@ def case_nan(args):
     check(all("nan" in r or "inf" in r for r in reasons), f"reasons {reasons}")
 
 
-def case_replica_fails(args):
-    """One member's step fails (a fault injected on rank 2 only, at its third step): the
-    group's trial fails on both ranks at that step, the next trial runs normally."""
-    study, output = write(args.workdir, "replica", 2, trials=2)
+def member_fault(args, name, fault, error, reason):
+    """A K=2 study of two trials with `fault` injected on rank 2 (the group's member) only:
+    the first trial fails on both ranks with `reason`, the member prints `error`, the second
+    trial completes and the job ends normally."""
+    study, output = write(args.workdir, name, 2, trials=2)
     rungs = [args.rungs, "run", study]
     p = run(shlex.split(args.mpiexec) + ["-n", "2"] + rungs +
-            [":", "-n", "1", "env", "RUNGS_FAULT=trainer.replica_step:3"] + rungs, 300)
+            [":", "-n", "1", "env", f"RUNGS_FAULT={fault}"] + rungs, 120)
     check(p.returncode == 0, f"exit status {p.returncode}")
-    check("rungs: rank 1 of a trial group: injected replica failure" in p.stderr,
-          "the failing rank says why")
+    check(f"rungs: rank 1 of a trial group: {error}" in p.stderr, "the failing rank says why")
     with h5py.File(os.path.join(output, "study.h5"), "r") as f:
         status, reasons = strings(f["trials/status"]), strings(f["trials/reason"])
     check(status == ["failed", "completed"], f"statuses {status}")
-    check(reasons[0].startswith("1 of the 2 ranks training this trial failed at epoch 1, step 3"),
-          f"reason {reasons[0]}")
+    check(reasons[0].startswith(reason), f"reason {reasons[0]}")
+
+
+def case_replica_fails(args):
+    """One member's step fails (at its third step): the group's trial fails on both ranks at
+    that step, the next trial runs normally."""
+    member_fault(args, "replica", "trainer.replica_step:3", "injected replica failure",
+                 "1 of the 2 ranks training this trial failed at epoch 1, step 3")
 
 
 def case_member_start_fails(args):
-    """A member fails alone to start the trial (a fault injected on rank 2 only, where it
-    builds the model): the group agrees, so the leader does not wait for it in the first
-    allreduce; the trial fails on both ranks and the next one runs normally."""
-    study, output = write(args.workdir, "start", 2, trials=2)
-    rungs = [args.rungs, "run", study]
-    p = run(shlex.split(args.mpiexec) + ["-n", "2"] + rungs +
-            [":", "-n", "1", "env", "RUNGS_FAULT=trainer.start:1"] + rungs, 120)
-    check(p.returncode == 0, f"exit status {p.returncode}")
-    check("rungs: rank 1 of a trial group: injected start failure" in p.stderr,
-          "the failing rank says why")
-    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
-        status, reasons = strings(f["trials/status"]), strings(f["trials/reason"])
-    check(status == ["failed", "completed"], f"statuses {status}")
-    check(reasons[0].startswith("1 of the 2 ranks training this trial failed to start it"),
-          f"reason {reasons[0]}")
+    """A member fails alone to start the trial (where it builds the model): the group agrees,
+    so the leader does not wait for it in the first allreduce."""
+    member_fault(args, "start", "trainer.start:1", "injected start failure",
+                 "1 of the 2 ranks training this trial failed to start it")
 
 
 def rungs_errors(p):
