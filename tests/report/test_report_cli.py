@@ -142,10 +142,17 @@ def case_status_while_writing(args):
     started = time.time()
     try:
         for _ in range(10):
+            identity = lambda: (lambda st: (st.st_ino, st.st_mtime_ns, st.st_size))(os.stat(path))
+            before = identity()
             p = subprocess.run([args.rungs, "status", path], capture_output=True, text=True, timeout=60)
             check(p.returncode == 0 and p.stdout.startswith("study synthetic"),
                   f"status during writes: {p.returncode} {p.stderr}")
-            check(writer.poll() is None, "the writer is still writing (no write failed)")
+            # Each read overlaps writes by construction: the next one waits for a new file.
+            deadline = time.time() + 60
+            while identity() == before and time.time() < deadline:
+                check(writer.poll() is None, "the writer is still writing (no write failed)")
+                time.sleep(0.01)
+            check(identity() != before, "the writer replaced the file")
     finally:
         open(stop, "w").close()
     out, _ = writer.communicate(timeout=60)
