@@ -26,7 +26,11 @@ void watch_stop_signals(int extra_signal) {
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  for (int s : {SIGTERM, SIGINT, extra_signal}) {
+  // Batch scripts, admins and users send either user signal (--signal=B:USR1@120, a guide's
+  // USR2, scancel --signal=...); an unwatched one kills the rank before it saves. So a study
+  // that watches one watches both, and what is sent cannot disagree with what is watched.
+  const bool user = extra_signal == SIGUSR1 || extra_signal == SIGUSR2;
+  for (int s : {SIGTERM, SIGINT, user ? SIGUSR1 : extra_signal, user ? SIGUSR2 : 0}) {
     if (s > 0) sigaction(s, &action, nullptr);
   }
 }

@@ -1,13 +1,14 @@
 #pragma once
 /// Signals that ask a study to stop (preemption, time limit, Ctrl-C). The handlers only
 /// count: the coordinator and workers poll stop_requests() from their loops and do the work
-/// there. SIGTERM and SIGINT are always watched; the study file's `preempt_signal` (USR1 by
-/// default, USR2 for NCCL users) too.
+/// there. SIGTERM and SIGINT are always watched; SIGUSR1 and SIGUSR2 too unless the study
+/// file's `preemption.signal` is `none` (USR1 or USR2 there watches both).
 #include <string>
 
 namespace rungs {
 
-/// Installs the counting handler for SIGTERM, SIGINT and `extra_signal` (0 for none).
+/// Installs the counting handler for SIGTERM, SIGINT and `extra_signal` (0 for none);
+/// SIGUSR1 or SIGUSR2 there installs it for both.
 void watch_stop_signals(int extra_signal);
 /// How many watched signals arrived so far.
 int stop_requests();

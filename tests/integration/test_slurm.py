@@ -1,14 +1,27 @@
 #!/usr/bin/python3
-"""A study under a real Slurm: submit slurm/rungs.sbatch to a private single-node cluster
-(slurm/testcluster.sh), preempt it twice with USR1 (the job requeues itself, the test
-releases it at once instead of waiting for Slurm's BeginTime), and check that the study
-completes with every trial accounted for and no epoch recorded twice.
+"""A study under a real Slurm: submit a batch template to a private single-node cluster
+(slurm/testcluster.sh), preempt it twice (the job requeues itself, the test releases it at
+once instead of waiting for Slurm's BeginTime), and check that the study completes with every
+trial accounted for and no epoch recorded twice.
+
+The first preemption is the signal the template's own `#SBATCH --signal=B:...` line names
+(the time-limit warning), the second SIGTERM (what Slurm's preemption sends the batch shell).
+rungs must save the study whichever arrives, whatever the study's preemption.signal says.
+  cpu: slurm/rungs.sbatch with a study that sets preemption.signal: USR2;
+  gpu: slurm/rungs-gpu.sbatch with the default preemption.signal, on this cluster's CPUs: its
+       --gpus, --ntasks and --cpus-per-task are overridden on the sbatch command line
+       (--gpus=0) and the study says resources.device: cpu. GPU placement and NCCL are not
+       exercised here; the template's signal, requeue and resume are.
+The preempted runs have budget.max_trials: 1000, so the study cannot finish before the
+preemptions land; before the last run the study file is rewritten with max_trials equal to
+the trials study.h5 holds, and that run completes them.
 
 Needs root and Debian's slurm-wlm and munge; otherwise it skips (exit 77) with the reason.
-Usage: test_slurm.py --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir DIR
+Usage: test_slurm.py cpu|gpu --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir DIR
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,10 +30,11 @@ import time
 import h5py
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import SKIP, check  # noqa: E402
+from testlib import SKIP, check, strings  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+EPOCHS = 6
 
 STUDY = """\
 name: slurm_study
@@ -30,16 +44,25 @@ objective: {{model: mlp, metric: val_accuracy, train_samples: 50000, val_samples
 search_space:
   lr: {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
 fixed: {{layers: 2, width: 256}}
-budget: {{max_trials: 6, epochs: 6}}
-resources: {{threads_per_worker: 1}}
+budget: {{max_trials: {max_trials}, epochs: {epochs}}}
+resources: {resources}
 """
+
+# template, sbatch options that override it, study resources, the study's preemption.signal
+# (None: not set, USR1 by default).
+CASES = {
+    "cpu": ("slurm/rungs.sbatch", ["--ntasks=3"], "{threads_per_worker: 1}", "USR2"),
+    "gpu": ("slurm/rungs-gpu.sbatch", ["--ntasks=3", "--cpus-per-task=1", "--gpus=0"],
+            "{threads_per_worker: 1, device: cpu}", None),
+}
+PORTS = {"cpu": "16917", "gpu": "16927"}
+ENDED = ("COMPLETED", "FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT", "OUT_OF_MEMORY")
 
 
 def sh(*cmd, env=None, check_rc=True):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
-    if check_rc and p.returncode != 0:
-        print("FAILED:", " ".join(cmd), p.stdout, p.stderr, flush=True)
-        sys.exit(1)
+    check(not check_rc or p.returncode == 0,
+          f"{' '.join(cmd)}: status {p.returncode}: {(p.stdout + p.stderr).strip()}")
     return p.stdout.strip()
 
 
@@ -51,15 +74,29 @@ def job_state(job, env):
     return "UNKNOWN"
 
 
-def wait_for(predicate, timeout, what, diagnose=None):
+def wait_for(predicate, timeout, what, diagnose):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return
         time.sleep(0.5)
-    if diagnose:
-        diagnose()
+    diagnose()
     check(False, f"timed out waiting for {what}")
+
+
+def wait_pending(job, env, timeout, diagnose):
+    """Waits until the stopped job is requeued (PENDING); fails at once if it ended instead."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = job_state(job, env)
+        if state == "PENDING":
+            return
+        if state in ENDED:
+            diagnose()
+            check(False, f"job {job} was not requeued after the preemption: state {state}")
+        time.sleep(0.5)
+    diagnose()
+    check(False, f"job {job} was not requeued after the preemption: state {job_state(job, env)}")
 
 
 def release(job, env, timeout, diagnose):
@@ -79,7 +116,7 @@ def release(job, env, timeout, diagnose):
                 sh("scontrol", "update", f"JobId={job}", "StartTime=now+5", env=env,
                    check_rc=False)
                 released = time.time()
-        elif state in ("FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT"):
+        elif state in ENDED:
             break
         elif state not in ("REQUEUED", "COMPLETING"):
             return  # running again (or already done: the caller checks the results)
@@ -94,12 +131,92 @@ def epochs_recorded(path):
     try:
         with h5py.File(path, "r") as f:
             return len(f["curves/trial_id"])
-    except OSError:
+    except (OSError, KeyError):
         return 0
+
+
+def template_signal(template):
+    """The signal the template's `#SBATCH --signal=B:SIG@SECONDS` line asks Slurm for."""
+    with open(template) as f:
+        found = re.findall(r"^#SBATCH --signal=B:(\w+)@\d+", f.read(), re.M)
+    check(len(found) == 1, f"{template}: one #SBATCH --signal=B:SIG@SECONDS line: {found}")
+    return found[0]
+
+
+def preempt_requeue(args, env, case):
+    """Submits the case's template, preempts it twice, lets the last run complete the study."""
+    template, sbatch_options, resources, study_signal = CASES[case]
+    template = os.path.join(ROOT, template)
+    output = os.path.join(args.workdir, "out")
+    study = os.path.join(args.workdir, "study.yaml")
+
+    def write_study(max_trials):
+        with open(study, "w") as f:
+            f.write(STUDY.format(output=output, max_trials=max_trials, epochs=EPOCHS,
+                                 resources=resources))
+            if study_signal:
+                f.write(f"preemption: {{signal: {study_signal}}}\n")
+
+    write_study(1000)  # more than can run before the preemptions
+    path = os.path.join(output, "study.h5")
+    log = os.path.join(args.workdir, "job.out")
+    job_env = dict(env, RUNGS=args.rungs, MPIRUN=args.mpiexec, RUNGS_HOME=ROOT)
+    job = sh("sbatch", "--parsable", *sbatch_options, f"--chdir={args.workdir}",
+             f"--output={log}", template, study, env=job_env).split(";")[0]
+    print("submitted job", job, "from", template, flush=True)
+
+    def diagnose():
+        print(sh("scontrol", "show", "job", job, env=env, check_rc=False), flush=True)
+        if os.path.exists(log):
+            print(open(log).read()[-3000:], flush=True)
+
+    signals = (template_signal(template), "TERM")
+    trials = 0
+    for preemption, signal in enumerate(signals, 1):
+        target = epochs_recorded(path) + 2
+        wait_for(lambda: job_state(job, env) == "RUNNING" and epochs_recorded(path) >= target,
+                 240, f"job {job} running with {target} epochs recorded", diagnose)
+        print(f"preemption {preemption}: SIG{signal} at {epochs_recorded(path)} epochs",
+              flush=True)
+        sh("scancel", f"--signal={signal}", "--batch", job, env=env)
+        wait_pending(job, env, 120, diagnose)
+        if preemption == len(signals):
+            # rungs saved the study before it exited and the job was requeued: study.h5 holds
+            # every trial started; the last run completes exactly those.
+            with h5py.File(path, "r") as f:
+                trials = len(f["trials/id"])
+            print(f"last run: max_trials {trials}", flush=True)
+            write_study(trials)
+        release(job, env, 180, diagnose)
+
+    wait_for(lambda: job_state(job, env) in ENDED, 300, "the job to end", diagnose)
+    text = open(log).read()
+    print(text[-3000:], flush=True)
+    check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
+    check("restart 2" in text, "the job ran three times (restart count 2)")
+    # run_with_requeue.sh passes USR1 and USR2 on as they came and TERM as USR1; rungs
+    # watches both whatever the study's preemption.signal says.
+    arrived = re.findall(r"interrupted by SIG(\w+)", text)
+    expected = [s if s != "TERM" else "USR1" for s in signals]
+    check(arrived == expected, f"the preemptions reached rungs as {expected} "
+          f"(the study says {study_signal or 'USR1 by default'}): {arrived}")
+    check(text.count("resuming:") == 2, "two runs resumed the study")
+    with h5py.File(path, "r") as f:
+        state = f.attrs["state"]
+        check(state in ("finished", b"finished"), f"the study finished: {state}")
+        status = strings(f["trials/status"])
+        check(status == ["completed"] * trials, f"every one of {trials} trials completed: {status}")
+        keys = list(zip(f["curves/trial_id"][()].tolist(), f["curves/epoch"][()].tolist()))
+        check(len(keys) == len(set(keys)) == trials * EPOCHS,
+              f"each of the {trials * EPOCHS} epochs recorded once: {len(keys)} records, "
+              f"{len(set(keys))} distinct")
+    print(f"ok slurm {case}", flush=True)
+    return 0
 
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--rungs", required=True)
     ap.add_argument("--mpiexec", required=True)
     ap.add_argument("--workdir", required=True)
@@ -115,61 +232,16 @@ def main():
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     env = dict(os.environ, RUNGS_SLURM_DIR=os.path.join(args.workdir, "cluster"),
-               RUNGS_SLURM_PORT="16917")
+               RUNGS_SLURM_PORT=PORTS[args.case])
     start = subprocess.run([os.path.join(ROOT, "slurm/testcluster.sh"), "start"],
                            capture_output=True, text=True, env=env, timeout=120)
-    if start.returncode != 0:
-        print("FAILED: the test cluster did not start:", start.stdout, start.stderr)
-        return 1
+    check(start.returncode == 0,
+          f"the test cluster did not start: {(start.stdout + start.stderr).strip()}")
     env["SLURM_CONF"] = start.stdout.strip().split("=", 1)[1]
     try:
-        return run(args, env)
+        return preempt_requeue(args, env, args.case)
     finally:
         subprocess.run([os.path.join(ROOT, "slurm/testcluster.sh"), "stop"], env=env, timeout=60)
-
-
-def run(args, env):
-    output = os.path.join(args.workdir, "out")
-    study = os.path.join(args.workdir, "study.yaml")
-    with open(study, "w") as f:
-        f.write(STUDY.format(output=output))
-    path = os.path.join(output, "study.h5")
-    log = os.path.join(args.workdir, "job.out")
-    job_env = dict(env, RUNGS=args.rungs, MPIRUN=args.mpiexec, RUNGS_HOME=ROOT)
-    job = sh("sbatch", "--parsable", "--ntasks=3", f"--chdir={args.workdir}", f"--output={log}",
-             os.path.join(ROOT, "slurm/rungs.sbatch"), study, env=job_env).split(";")[0]
-    print("submitted job", job, flush=True)
-
-    def diagnose():
-        print(sh("scontrol", "show", "job", job, env=env, check_rc=False), flush=True)
-        if os.path.exists(log):
-            print(open(log).read()[-3000:], flush=True)
-
-    target = 0
-    for preemption in (1, 2):
-        target = epochs_recorded(path) + 2
-        wait_for(lambda: job_state(job, env) == "RUNNING" and epochs_recorded(path) >= target,
-                 240, f"job {job} running with {target} epochs recorded", diagnose)
-        print(f"preemption {preemption}: {epochs_recorded(path)} epochs recorded", flush=True)
-        sh("scancel", "--signal=USR1", "--batch", job, env=env)
-        wait_for(lambda: job_state(job, env) != "RUNNING", 120, "the job to stop", diagnose)
-        release(job, env, 180, diagnose)
-
-    wait_for(lambda: job_state(job, env) in ("COMPLETED", "FAILED", "CANCELLED"), 300,
-             "the job to end", diagnose)
-    text = open(log).read()
-    print(text[-3000:], flush=True)
-    check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
-    check("restart 2" in text, "the job ran three times (restart count 2)")
-    check(text.count("resuming:") == 2, "two runs resumed the study")
-    with h5py.File(path, "r") as f:
-        check(f.attrs["state"] == "finished", "the study finished")
-        status = f["trials/status"].asstr()[()].tolist()
-        check(status == ["completed"] * 6, f"every trial accounted for: {status}")
-        keys = list(zip(f["curves/trial_id"][()].tolist(), f["curves/epoch"][()].tolist()))
-        check(len(keys) == len(set(keys)) == 36, f"each of the 36 epochs recorded once: {len(keys)}")
-    print("ok slurm", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
