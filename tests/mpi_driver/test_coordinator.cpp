@@ -43,8 +43,14 @@ budget: {max_trials: 12, epochs: 4}
 /// Accuracy peaks at lr = 1e-2 and grows with epochs; lr above 0.3 "diverges".
 class SyntheticRunner : public TrialRunner {
  public:
+  SyntheticRunner() = default;
+  /// Trains nothing until `workers` runners exist: every worker has asked for work before
+  /// the first trial can end, so trials spread over all of them whatever the machine's load.
+  SyntheticRunner(const std::atomic<int>* started, int workers) : started_(started), workers_(workers) {}
+
   TrialOutcome run(const TrialAssignment& t, const EpochCallback& on_epoch,
                    const InterruptCheck& should_stop) override {
+    while (started_ && started_->load() < workers_) std::this_thread::yield();
     const double lr = std::get<double>(t.params.at("lr"));
     if (!t.params.count("layers")) return {TrialOutcome::Kind::Failed, "fixed params not merged"};
     for (int e = t.start_epoch + 1; e <= t.end_epoch; ++e) {
@@ -64,6 +70,10 @@ class SyntheticRunner : public TrialRunner {
   TestResult evaluate_test(const TrialAssignment& t) override {
     return {t.trial_id, 0.5 + std::get<double>(t.params.at("lr")), 0.1};
   }
+
+ private:
+  const std::atomic<int>* started_ = nullptr;
+  int workers_ = 0;
 };
 
 /// fifo, except that trials whose second epoch is below 0.8 stop there.
@@ -137,11 +147,13 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   LocalNetwork net(workers + 1);
   std::vector<std::thread> threads;
+  std::atomic<int> started{broken_worker ? workers : 0};
   for (int r = 1; r <= workers; ++r) {
-    threads.emplace_back([&net, r, broken_worker] {
+    threads.emplace_back([&net, &started, r, workers, broken_worker] {
       WorkerLoop worker(net.endpoint(r), [&]() -> std::unique_ptr<TrialRunner> {
         if (broken_worker && r == 1) throw IoError("data/train.gz: no such file");
-        return std::make_unique<SyntheticRunner>();
+        ++started;
+        return std::make_unique<SyntheticRunner>(&started, workers);
       });
       worker.run();
     });
