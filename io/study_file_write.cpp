@@ -9,10 +9,7 @@
 #include "io/study_file_layout.h"
 #include "io/study_file_params.h"
 #include "study/errors.h"
-
-#ifndef RUNGS_VERSION
-#define RUNGS_VERSION "unknown"
-#endif
+#include "study/version.h"
 
 namespace rungs {
 namespace {
@@ -43,7 +40,7 @@ void write_root_attributes(const h5::Group& root, const StudySnapshot& snapshot)
   h5::write_string_attribute(root, "slurm_job_id", snapshot.slurm_job_id);
   h5::write_double_attribute(root, "start_time", snapshot.start_time);
   h5::write_double_attribute(root, "elapsed", snapshot.elapsed);
-  h5::write_string_attribute(root, "rungs_version", RUNGS_VERSION);
+  h5::write_string_attribute(root, "rungs_version", kVersion);
 }
 
 void write_trials(const h5::Group& root, const StudyConfig& config, const Trials& trials) {

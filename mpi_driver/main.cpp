@@ -8,12 +8,13 @@
 #include "mpi_driver/report_commands.h"
 #include "mpi_driver/simulate_command.h"
 #include "study/errors.h"
+#include "study/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"rungs: hyperparameter search for MPI clusters.\n"
                "Rank 0 samples configurations and stops bad trials early; every other rank trains.\n"
                "Results live in STUDY_OUTPUT/study.h5 (HDF5, readable with h5py)."};
-  app.set_version_flag("--version", "rungs 0.1.0");
+  app.set_version_flag("--version", std::string("rungs ") + rungs::kVersion);
   app.require_subcommand(1);
 
   std::string run_file, run_output, validate_file, best_file;

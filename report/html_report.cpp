@@ -8,6 +8,7 @@
 #include "report/export.h"
 #include "report/json.h"
 #include "report/summary.h"
+#include "study/version.h"
 #include "study/errors.h"
 
 namespace rungs::report {
@@ -39,7 +40,7 @@ void write_study(JsonWriter& json, const StudyView& view, double now) {
   json.key("max_trials").value(view.max_trials);
   json.key("max_epochs").value(view.max_epochs);
   json.key("generated").value(iso_utc(now));
-  json.key("rungs_version").value(RUNGS_VERSION);
+  json.key("rungs_version").value(kVersion);
   json.key("plotly_version").value(RUNGS_PLOTLY_VERSION);
   if (s.test) {
     json.key("test").begin_object();

@@ -99,6 +99,10 @@ def case_mpi(args, ranks):
     check("best trial" in p.stdout and output in p.stdout, "prints the best trial and where results are")
     path = os.path.join(output, "study.h5")
     check_study_file(path, trials=4, epochs=2)
+    version = run([args.rungs, "--version"]).stdout.split()
+    with h5py.File(path, "r") as f:
+        check(version[0] == "rungs" and f.attrs["rungs_version"] == version[1],
+              f"study.h5 names the version --version prints: {version}")
     best = run([args.rungs, "best", path])
     check(best.returncode == 0 and "best trial" in best.stdout and "test accuracy" in best.stdout,
           "rungs best shows the best trial")
