@@ -4,12 +4,18 @@
 
 namespace rungs {
 
-std::string elapsed_prefix(double seconds) {
+std::string elapsed_prefix(double seconds, std::time_t now) {
   const long s = static_cast<long>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "[%02ld:%02ld:%02ld] ", s / 3600, (s / 60) % 60, s % 60);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "[%04d-%02d-%02dT%02d:%02d:%02dZ %02ld:%02ld:%02ld] ",
+                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                utc.tm_sec, s / 3600, (s / 60) % 60, s % 60);
   return buf;
 }
+
+std::string elapsed_prefix(double seconds) { return elapsed_prefix(seconds, std::time(nullptr)); }
 
 namespace {
 std::string fmt(double v) {
