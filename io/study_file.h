@@ -1,6 +1,6 @@
 #pragma once
 /// study.h5: everything a study knows, in one HDF5 file that users read with h5py, pandas
-/// or h5dump (the layout is documented in io/LAYOUT.md). Rank 0 rewrites the whole file
+/// or h5dump (the layout is documented in docs/results.md). Rank 0 rewrites the whole file
 /// from a StudySnapshot every few seconds; resuming and reporting read it back.
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-/// Names shared by the study.h5 writer and reader (io/LAYOUT.md describes them for users).
+/// Names shared by the study.h5 writer and reader (docs/results.md describes them for users).
 namespace rungs::layout {
 
 constexpr const char* kFormat = "rungs-study";

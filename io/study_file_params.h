@@ -1,5 +1,5 @@
 #pragma once
-/// The /trials/params and /trials/params_active columns of study.h5 (see io/LAYOUT.md):
+/// The /trials/params and /trials/params_active columns of study.h5 (see docs/results.md):
 /// one typed column per parameter name, plus a bool "present" column for a parameter that
 /// some trial lacks (an inactive conditional parameter).
 #include <vector>
