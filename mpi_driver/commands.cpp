@@ -38,8 +38,8 @@ namespace rungs {
 
 namespace fs = std::filesystem;
 
-StudyConfig load_and_validate(const std::string& path) {
-  StudyConfig config = load_study_config(path);
+StudyConfig load_and_validate(const std::string& path, const std::vector<std::string>& overrides) {
+  StudyConfig config = load_study_config(path, overrides);
   validate_hyperparameters(config);
   make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
@@ -53,44 +53,13 @@ StudyConfig load_and_validate(const std::string& path) {
   return config;
 }
 
-int command_validate(const std::string& study_yaml) {
-  const StudyConfig c = load_and_validate(study_yaml);
+int command_validate(const std::string& study_yaml, const std::vector<std::string>& overrides) {
+  const StudyConfig c = load_and_validate(study_yaml, overrides);
   std::cout << study_yaml << ": ok: study '" << c.name << "', " << c.space.size()
             << " parameters, sampler " << c.sampler.name() << ", scheduler "
             << c.scheduler.name() << ", " << c.budget.max_trials << " trials of at most "
             << c.budget.epochs << " epochs, " << to_string(c.objective.direction) << " "
             << c.objective.metric << "; results go to " << c.study_file() << "\n";
-  return 0;
-}
-
-int command_best(const std::string& study_h5) {
-  const StoredStudy s = read_study_file(study_h5);
-  const TrialRecord* best = best_trial(s.trials, s.direction);
-  int done = 0;
-  for (const auto& t : s.trials) done += is_finished(t.status) ? 1 : 0;
-  std::cout << "study " << s.name << " (" << s.state << "): " << s.trials.size() << " trials, "
-            << done << " finished\n";
-  if (!best) {
-    std::cout << "no trial has a result yet\n";
-    return 0;
-  }
-  std::printf("best trial %d: %s %.4f (%s) after %d epochs, rung %d, %s\n", best->id,
-              s.metric.c_str(), *best->best_value(s.direction), to_string(s.direction),
-              best->epochs_run(), best->rung, to_string(best->status));
-  for (const auto& [name, value] : best->params) {
-    std::cout << "  " << name << ": " << to_string(value) << "\n";
-  }
-  if (best->checkpoint_epoch > 0) {
-    const std::string folder = fs::path(study_h5).parent_path().string();
-    std::cout << "checkpoint: "
-              << checkpoint_file((folder.empty() ? "." : folder) + "/checkpoints/trial_" +
-                                     std::to_string(best->id),
-                                 best->checkpoint_epoch)
-              << "\n";
-  }
-  if (s.test && s.test->trial_id == best->id) {
-    std::printf("test accuracy (held out, not used for tuning): %.4f\n", s.test->accuracy);
-  }
   return 0;
 }
 
@@ -347,10 +316,11 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
 }
 }  // namespace
 
-int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output) {
+int command_run(int& argc, char**& argv, const std::string& study_yaml, const std::string& output,
+                const std::vector<std::string>& overrides) {
   // Every rank validates on its own before MPI starts, so that a bad file ends every rank
   // with status 2 at once, without a hang and without writing anything.
-  StudyConfig config = load_and_validate(study_yaml);
+  StudyConfig config = load_and_validate(study_yaml, overrides);
   if (!output.empty()) config.output_dir = output;
 
   // Handlers only count; rank 0 turns the first signal into a drain. Workers keep running

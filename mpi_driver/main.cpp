@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "mpi_driver/commands.h"
 #include "mpi_driver/mpi_session.h"
@@ -16,16 +18,32 @@ int main(int argc, char** argv) {
                "Results live in STUDY_OUTPUT/study.h5 (HDF5, readable with h5py)."};
   app.set_version_flag("--version", std::string("rungs ") + rungs::kVersion);
   app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 done; 2 bad input (a study file, a flag, a study.h5: one line names the\n"
+      "file, field and value; nothing on disk is changed); 75 the study stopped before its end\n"
+      "(a signal, a full disk, a hung worker) and is saved: run the same command again, as a\n"
+      "requeued Slurm job does; 1 an error on a rank (its message names the rank).\n"
+      "Environment: ${NAME} in a study's output and objective.data_dir is the variable NAME\n"
+      "(e.g. ${SCRATCH}); SLURM_JOB_ID is recorded in study.h5; HDF5_USE_FILE_LOCKING is set\n"
+      "to FALSE unless given (rungs locks studies itself).\n"
+      "Documentation: README.md and docs/ in the rungs source tree.");
 
-  std::string run_file, run_output, validate_file, best_file;
+  std::string run_file, run_output, validate_file;
+  std::vector<std::string> overrides;
+  const auto add_set = [&overrides](CLI::App* command) {
+    command->add_option("--set", overrides,
+                        "Set a field of the study file, as if it said so (repeatable; validated "
+                        "like the file, recorded in study.h5): --set budget.max_trials=50")
+        ->type_name("FIELD.PATH=VALUE");
+  };
   auto* run = app.add_subcommand("run", "Run a study: mpirun -n 3 rungs run STUDY.yaml (1 coordinator + 2 workers)");
   run->add_option("study", run_file, "The study file (YAML)")->required();
   run->add_option("-o,--output", run_output,
                   "Folder for study.h5 and checkpoints, instead of the study file's output:");
+  add_set(run);
   auto* validate = app.add_subcommand("validate", "Check a study file without running it");
   validate->add_option("study", validate_file, "The study file (YAML)")->required();
-  auto* best = app.add_subcommand("best", "Show the best trial of a study: rungs best runs/NAME/study.h5");
-  best->add_option("study_h5", best_file, "The study's HDF5 file")->required();
+  add_set(validate);
   std::string simulate_file;
   int simulate_workers = 16;
   auto* simulate = app.add_subcommand(
@@ -36,7 +54,8 @@ int main(int argc, char** argv) {
   simulate->add_option("-w,--workers", simulate_workers, "Simulated workers")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  const rungs::ReportCommands report_commands(app);  // status, export, report
+  add_set(simulate);
+  const rungs::ReportCommands report_commands(app);  // best, status, export, report
 
   try {
     app.parse(argc, argv);
@@ -46,11 +65,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*validate) return rungs::command_validate(validate_file);
-    if (*best) return rungs::command_best(best_file);
-    if (*simulate) return rungs::command_simulate(simulate_file, simulate_workers, std::cout);
+    if (*validate) return rungs::command_validate(validate_file, overrides);
+    if (*simulate) {
+      return rungs::command_simulate(simulate_file, simulate_workers, std::cout, overrides);
+    }
     if (report_commands.parsed()) return report_commands.run();
-    return rungs::command_run(argc, argv, run_file, run_output);
+    return rungs::command_run(argc, argv, run_file, run_output, overrides);
   } catch (const rungs::ConfigError& e) {
     // Errors every rank agreed on end the job before MPI starts or through a clean exit;
     // one that reaches here after MPI started came from this rank alone: end the job.

@@ -8,9 +8,10 @@
 
 namespace rungs {
 
-int command_simulate(const std::string& study_yaml, int workers, std::ostream& out) {
+int command_simulate(const std::string& study_yaml, int workers, std::ostream& out,
+                     const std::vector<std::string>& overrides) {
   if (workers < 1) throw ConfigError("--workers: " + std::to_string(workers) + " must be >= 1");
-  const StudyConfig config = load_study_config(study_yaml);
+  const StudyConfig config = load_study_config(study_yaml, overrides);
   const std::vector<sim::Contender> contenders = config.scheduler.name() == "fifo"
                                                      ? sim::standard_lineup(config)
                                                      : sim::own_lineup(config);

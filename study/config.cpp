@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -152,7 +153,10 @@ ObjectiveConfig parse_objective(const Field& f) {
   ObjectiveConfig o;
   if (f.child("model").present()) o.model = f.child("model").as_string();
   if (f.child("dataset").present()) o.dataset = f.child("dataset").as_string();
-  if (f.child("data_dir").present()) o.data_dir = f.child("data_dir").as_string();
+  if (f.child("data_dir").present()) {
+    o.data_dir = expand_environment(f.child("data_dir").as_string(),
+                                    f.file + ": " + f.child("data_dir").path);
+  }
   if (f.child("metric").present()) o.metric = f.child("metric").as_string();
   const Field direction = f.child("direction");
   if (direction.present()) {
@@ -194,7 +198,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   if (!std::regex_match(c.name, std::regex("[A-Za-z0-9_.-]+"))) {
     name.fail("must use only letters, digits, '_', '.' and '-'");
   }
-  c.output_dir = top.child("output").present() ? top.child("output").as_string() : "runs/" + c.name;
+  c.output_dir = top.child("output").present()
+                     ? expand_environment(top.child("output").as_string(), c.where("output"))
+                     : "runs/" + c.name;
   if (c.output_dir.empty()) top.child("output").fail("must not be empty");
   if (top.child("seed").present()) {
     const std::int64_t seed = top.child("seed").as_int();
@@ -296,12 +302,83 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   return c;
 }
 
-StudyConfig load_study_config(const std::string& path) {
+std::string expand_environment(const std::string& text, const std::string& where) {
+  std::string out;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t open = text.find("${", at);
+    if (open == std::string::npos) break;
+    const std::size_t close = text.find('}', open);
+    if (close == std::string::npos) {
+      throw ConfigError(where + ": " + text + ": '${' without a closing '}'");
+    }
+    const std::string name = text.substr(open + 2, close - open - 2);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+      throw ConfigError(where + ": " + text + ": ${" + name + "} is not set in the environment");
+    }
+    out += text.substr(at, open - at) + value;
+    at = close + 1;
+  }
+  return out + text.substr(at);
+}
+
+std::string apply_overrides(const std::string& text, const std::vector<std::string>& overrides,
+                            const std::string& path) {
+  if (overrides.empty()) return text;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
+  for (const std::string& item : overrides) {
+    const std::string what = "--set " + item;
+    const std::size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw ConfigError(what + ": expected FIELD.PATH=VALUE, e.g. budget.max_trials=20");
+    }
+    std::vector<std::string> keys;
+    std::stringstream field(item.substr(0, equals));
+    for (std::string key; std::getline(field, key, '.');) {
+      if (key.empty()) throw ConfigError(what + ": an empty key in the field path");
+      keys.push_back(key);
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(item.substr(equals + 1));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(what + ": the value is not valid YAML: " + e.msg);
+    }
+    // Walk down with fresh handles: assigning to a yaml-cpp node reached by operator[]
+    // rebinds it, so keep the chain of parents and set the last key in its parent.
+    std::vector<YAML::Node> chain{root};
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+      YAML::Node next = chain.back()[keys[i]];
+      if (!next.IsDefined() || next.IsNull()) {
+        chain.back()[keys[i]] = YAML::Node(YAML::NodeType::Map);
+        next = chain.back()[keys[i]];
+      } else if (!next.IsMap()) {
+        std::string prefix = keys[0];
+        for (std::size_t k = 1; k <= i; ++k) prefix += "." + keys[k];
+        throw ConfigError(what + ": " + prefix + " is not a map in " + path);
+      }
+      chain.push_back(next);
+    }
+    chain.back()[keys.back()] = value;
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+StudyConfig load_study_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot read the study file (" + std::strerror(errno) + ")");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_study_config(text.str(), path);
+  return parse_study_config(apply_overrides(text.str(), overrides, path), path);
 }
 
 }  // namespace rungs

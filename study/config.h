@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "study/options.h"
 #include "study/param.h"
@@ -73,8 +74,18 @@ struct StudyConfig {
 };
 
 /// Reads and validates a study file. Throws ConfigError (and only that) on bad input.
-StudyConfig load_study_config(const std::string& path);
+/// `overrides` ("budget.max_trials=20", "scheduler={name: asha}") set fields of the file's
+/// YAML before it is validated, as if the file said so; the text with them is what the study
+/// records (StudyConfig::text).
+StudyConfig load_study_config(const std::string& path, const std::vector<std::string>& overrides = {});
 /// Same, from text already read; `path` is used in messages.
 StudyConfig parse_study_config(const std::string& text, const std::string& path);
+/// The YAML text `text` with each "dotted.key.path=VALUE" of `overrides` set (VALUE read
+/// as YAML: a number, a word, a flow map or list). Throws ConfigError naming the override.
+std::string apply_overrides(const std::string& text, const std::vector<std::string>& overrides,
+                            const std::string& path);
+/// `text` with every ${NAME} replaced by the environment variable NAME; ConfigError naming
+/// `where` when NAME is not set. For paths: `output: ${SCRATCH}/runs/x`.
+std::string expand_environment(const std::string& text, const std::string& where);
 
 }  // namespace rungs

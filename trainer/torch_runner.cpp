@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <iostream>
 #include <optional>
 #include <utility>
@@ -117,12 +118,19 @@ class TorchRunner final : public TrialRunner {
     if (trial.checkpoint.empty() || trial.start_epoch <= 0)
       throw IoError("trial " + std::to_string(trial.trial_id) + " has no checkpoint to test");
     std::unique_ptr<Trainer> trainer;
+    std::exception_ptr error;  // this rank's own, thrown as it was
     const auto failure = agree(group_.get(), attempt([&] {
-      trainer = std::make_unique<Trainer>(
-          data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
-      // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
-      trainer->load(checkpoint_file(trial.checkpoint, trial.start_epoch));
+      try {
+        trainer = std::make_unique<Trainer>(
+            data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
+        // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
+        trainer->load(checkpoint_file(trial.checkpoint, trial.start_epoch));
+      } catch (...) {
+        error = std::current_exception();
+        throw;
+      }
     }), "to load it for the test");
+    if (error) std::rethrow_exception(error);
     if (failure) {
       if (failure->kind == TrialOutcome::Kind::Halted) throw StorageError(failure->reason);
       throw TrialError(failure->reason);

@@ -270,6 +270,41 @@ def case_rank_error(args):
         check(len(f["trials/id"]) < 1000, "the job ended long before the study would have")
 
 
+def case_cli(args):
+    """--set overrides a study field (validated like the file, recorded in study.h5), ${VAR}
+    in output is the environment's, and --help tells the exit statuses."""
+    study, output = write_study(args.workdir, trials=3)
+    p = run([args.rungs, "validate", study, "--set", "budget.max_trials=2", "--set",
+             "search_space.width={type: int, low: 16, high: 32, step: 16}"])
+    check(p.returncode == 0 and "2 trials of at most 2 epochs" in p.stdout, f"--set in validate: {p.stdout}")
+    p = run([args.rungs, "validate", study, "--set", "budget.max_trials=many"])
+    errors = [l for l in p.stderr.splitlines() if l.startswith("rungs:")]
+    check(p.returncode == 2 and len(errors) == 1 and "budget.max_trials" in errors[0] and "many" in errors[0],
+          f"a bad --set value is one line naming the field and value: {errors}")
+    p = run([args.rungs, "validate", study, "--set", "budget.max_trials.x=3"])
+    check(p.returncode == 2 and "--set budget.max_trials.x=3: budget.max_trials is not a map" in p.stderr,
+          f"a path through a value: {p.stderr}")
+    p = run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study, "--set", "budget.max_trials=2"])
+    check(p.returncode == 0, f"rungs run --set: exit status {p.returncode}")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        check(len(f["trials/id"]) == 2, "the override decided the budget")
+        check("max_trials: 2" in f["study_yaml"][()].decode(), "the study records the override")
+
+    env = dict(os.environ, RUNGS_TEST_SCRATCH=os.path.join(args.workdir, "scratch"))
+    text = open(study).read().replace(f"output: {output}", "output: ${RUNGS_TEST_SCRATCH}/runs/tiny")
+    open(study, "w").write(text)
+    p = run([args.rungs, "validate", study], env=env)
+    check(p.returncode == 0 and os.path.join(args.workdir, "scratch", "runs", "tiny", "study.h5") in p.stdout,
+          f"${{VAR}} in output is expanded: {p.stdout}")
+    p = run([args.rungs, "validate", study])
+    check(p.returncode == 2 and "${RUNGS_TEST_SCRATCH} is not set in the environment" in p.stderr and
+          "output" in p.stderr, f"an unset variable is named: {p.stderr}")
+
+    p = run([args.rungs, "--help"])
+    check(p.returncode == 0 and "Exit status:" in p.stdout and "75" in p.stdout and "docs/" in p.stdout,
+          "--help ends with the exit statuses and where the docs are")
+
+
 def case_validate(args):
     study, _ = write_study(args.workdir)
     p = run([args.rungs, "validate", study])
@@ -301,6 +336,7 @@ def main():
         "validate": lambda: case_validate(args),
         "threads": lambda: case_threads(args),
         "rank_error": lambda: case_rank_error(args),
+        "cli": lambda: case_cli(args),
     }
     cases[args.case]()
     print("ok", args.case)

@@ -8,8 +8,11 @@ Usage: test_report_cli.py CASE --rungs BUILD/rungs --writer BUILD/.../rungs_repo
 Exit status 77 (ctest: skipped) when a case cannot run here, with the reason printed.
 """
 import argparse
+import csv
 import hashlib
 import html.parser
+import io
+import json
 import math
 import os
 import shlex
@@ -131,6 +134,78 @@ def case_status(args):
     check(p.returncode == 0 and p.stdout.splitlines()[0] ==
           f"study synthetic ({path}): running, Slurm job 777 (rank 0: pid 31337 on node17)",
           "the lock's job and process are shown")
+
+
+def case_formats(args):
+    """best and status for programs (--format json|csv) say what h5py sees, and every
+    command takes the study.h5, its run folder or the study file alike."""
+    folder = os.path.join(args.workdir, "out")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "study.h5")
+    check(run([args.writer, path, "--trials", "12", "--running"]).returncode == 0, "writer")
+    attrs, trials, params, _ = read_study(path)
+    best_id, best_value = best_of(attrs, trials)
+    i = list(trials["id"]).index(best_id)
+
+    p = run([args.rungs, "best", path, "--format", "json"])
+    check(p.returncode == 0, f"best --format json: exit status {p.returncode}")
+    best = json.loads(p.stdout)
+    check(best["trial"] == best_id and math.isclose(best["value"], best_value),
+          f"the best trial and value: {best} vs {best_id} {best_value}")
+    check(best["metric"] == attrs["metric"] and best["direction"] == attrs["direction"], "metric")
+    for name, (values, active) in params.items():
+        got = best[f"params_{name}"]
+        if not active[i]:
+            check(got is None, f"inactive {name} is null: {got}")
+        elif isinstance(values[i], str):
+            check(got == values[i], f"{name}: {got} vs {values[i]}")
+        else:
+            check(math.isclose(float(got), float(values[i]), rel_tol=1e-12), f"{name}: {got} vs {values[i]}")
+    p = run([args.rungs, "best", path, "--format", "csv"])
+    row = next(csv.DictReader(io.StringIO(p.stdout)))
+    check(p.returncode == 0 and int(row["trial"]) == best_id and list(row) == list(best),
+          f"best --format csv has the JSON's fields in order: {list(row)}")
+
+    p = run([args.rungs, "status", path, "--format", "json"])
+    status = json.loads(p.stdout)
+    counts = {s: list(trials["status"]).count(s) for s in ("completed", "stopped", "failed", "running", "paused")}
+    check(p.returncode == 0 and all(status[s] == n for s, n in counts.items()) and
+          status["trials"] == len(trials["id"]) and status["state"] == "running" and
+          status["best_trial"] == best_id, f"status --format json counts: {status} vs {counts}")
+    p = run([args.rungs, "status", path, "--format", "csv"])
+    check(next(csv.DictReader(io.StringIO(p.stdout)))["best_trial"] == str(best_id), "status csv")
+    check(run([args.rungs, "status", path, "--format", "xml"]).returncode == 2, "an unknown format is an error")
+
+    study = os.path.join(args.workdir, "study.yaml")
+    with open(study, "w") as f:
+        f.write(f"name: synthetic\noutput: {folder}\nobjective: {{model: mlp}}\n"
+                "search_space:\n  lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}\n"
+                "budget: {max_trials: 12, epochs: 4}\n")
+    for command in (["best"], ["status", "--format", "json"]):
+        outputs = {run([args.rungs] + command + [given]).stdout for given in (path, folder, study)}
+        check(len(outputs) == 1, f"{command[0]} of the study.h5, its folder and the study file agree: {outputs}")
+    p = run([args.rungs, "best", args.workdir])
+    check(p.returncode == 2 and "a folder without a study.h5" in p.stderr, f"a folder without a study: {p.stderr}")
+
+
+def case_watch(args):
+    """status --watch prints until the study is no longer running."""
+    path = os.path.join(args.workdir, "study.h5")
+    check(run([args.writer, path, "--trials", "3", "--running"]).returncode == 0, "writer")
+    watch = subprocess.Popen([args.rungs, "status", path, "--watch", "0.2"], stdout=subprocess.PIPE, text=True)
+    seen = 0
+    deadline = time.time() + 60
+    out = ""
+    while seen < 3 and time.time() < deadline:  # until it has printed the running study thrice
+        line = watch.stdout.readline()
+        out += line
+        seen += line.startswith("study synthetic")
+    check(seen == 3 and watch.poll() is None, f"it keeps printing while the study runs: {seen}")
+    check(run([args.writer, path, "--trials", "3"]).returncode == 0, "the study finishes")
+    rest, _ = watch.communicate(timeout=60)
+    check(watch.returncode == 0 and ": finished" in rest, "it ends once the study is finished")
+    p = run([args.rungs, "status", path, "--watch", "0.2"], timeout=30)
+    check(p.returncode == 0 and p.stdout.count("study synthetic") == 1, "a finished study prints once")
 
 
 def case_status_while_writing(args):
@@ -526,6 +601,8 @@ def main():
     cases = {
         "status": case_status,
         "status_while_writing": case_status_while_writing,
+        "formats": case_formats,
+        "watch": case_watch,
         "export": case_export,
         "errors": case_errors,
         "browser": case_browser,
