@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
       "(a signal, a full disk, a hung worker) and is saved: run the same command again, as a\n"
       "requeued Slurm job does; 1 an error on a rank (its message names the rank).\n"
       "Environment: ${NAME} in a study's output and objective.data_dir is the variable NAME\n"
-      "(e.g. ${SCRATCH}); SLURM_JOB_ID is recorded in study.h5; HDF5_USE_FILE_LOCKING is set\n"
-      "to FALSE unless given (rungs locks studies itself).\n"
+      "(e.g. ${SCRATCH}); SLURM_JOB_ID is recorded in study.h5; CUDA_VISIBLE_DEVICES names the\n"
+      "GPUs a rank may use. HDF5's own file locking is off (rungs locks a study itself).\n"
       "Documentation: README.md and docs/ in the rungs source tree.");
 
   std::string run_file, run_output, validate_file;
