@@ -17,6 +17,7 @@ packages=(
   dataset-fashion-mnist                      # /usr/share/datasets/fashion-mnist
   python3-h5py python3-numpy python3-pandas  # reading study.h5, tests
   python3-torch python3-optuna               # benchmarks against PyTorch and Optuna
+  python3-venv python3-wheel python3-yaml python3-plotly  # tests: the Python reader (python/), pip-installed offline; Optuna's plots
   chromium                                   # tests: the HTML report in a headless browser
   debootstrap                                # singularity/test_cpu_recipe.sh (not in ctest)
   slurm-wlm munge                            # tests: a private single-node Slurm
