@@ -59,7 +59,7 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
       if (!nccl_built) {
         return "resources.ranks_per_trial: " + std::to_string(group.size()) +
                " on GPUs needs the NCCL communicator, and this rungs was built without NCCL "
-               "(see the README, Building with CUDA and NCCL)";
+               "(see docs/gpus.md, Building with CUDA and NCCL)";
       }
       if (!taken.emplace(placement.node[r], device[r]).second) {
         return "resources.ranks_per_trial: ranks " + std::to_string(leader) + "-" +

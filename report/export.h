@@ -1,7 +1,7 @@
 #pragma once
 /// `rungs export`: a study's trials and learning curves as CSV tables, the way Optuna's
 /// study.trials_dataframe() lays them out. The columns are documented in
-/// report/README_SECTION.md ("Export"); study.h5 stays the primary format.
+/// docs/results.md ("rungs export"); study.h5 stays the primary format.
 #include <string>
 #include <vector>
 

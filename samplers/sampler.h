@@ -35,7 +35,7 @@ class Sampler {
 };
 
 /// Builds the sampler named in `options`: random, grid, sobol or tpe (see their headers and
-/// the README). Validates its options (ConfigError naming the field and value) and rejects
+/// docs/samplers.md). Validates its options (ConfigError naming the field and value) and rejects
 /// unknown ones.
 std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const SearchSpace& space,
                                       Direction direction, std::uint64_t seed);

@@ -1,7 +1,7 @@
 #pragma once
 /// The study file (YAML) as a validated value. load_study_config() checks every field before
 /// anything else happens and throws ConfigError with a one-line message naming the file,
-/// the field path and the value. The reference is in the README ("Study file").
+/// the field path and the value. The reference is docs/study-file.md.
 #include <cstdint>
 #include <map>
 #include <string>

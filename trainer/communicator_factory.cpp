@@ -23,7 +23,7 @@ std::unique_ptr<Communicator> make_communicator(MPI_Comm group, int cuda_device)
 #else
   throw ConfigError("this rank trains on cuda:" + std::to_string(cuda_device) +
                     " but rungs was built without NCCL (CUDA LibTorch and nccl.h are needed "
-                    "at configure time; see trainer/README_GROUPS.md)");
+                    "at configure time; see docs/gpus.md, Building with CUDA and NCCL)");
 #endif
 }
 

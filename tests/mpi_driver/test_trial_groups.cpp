@@ -101,7 +101,7 @@ TEST(GroupPlacement, GroupsOfGpuRanksNeedNcclAndOneGpuPerRank) {
   EXPECT_EQ(placement_problem(good, plan, DeviceChoice::Auto, true), "");
   EXPECT_EQ(placement_problem(good, plan, DeviceChoice::Auto, false),
             "resources.ranks_per_trial: 2 on GPUs needs the NCCL communicator, and this rungs was built "
-            "without NCCL (see the README, Building with CUDA and NCCL)");
+            "without NCCL (see docs/gpus.md, Building with CUDA and NCCL)");
   EXPECT_EQ(placement_problem(placed({-1, 0, 1, 0, 1}, {0, 0, 0, 0, 0}), plan, DeviceChoice::Auto,
                               true),
             "") << "the two groups share the GPUs, each rank of a group has its own";
