@@ -1,3 +1,4 @@
+#include "command/command_runner.h"
 #include "mpi_driver/commands.h"
 
 #include <sched.h>
@@ -40,9 +41,11 @@ namespace fs = std::filesystem;
 
 StudyConfig load_and_validate(const std::string& path, const std::vector<std::string>& overrides) {
   StudyConfig config = load_study_config(path, overrides);
-  validate_hyperparameters(config);
+  const bool builtin = config.objective.command.empty();  // a program checks its own inputs
+  if (builtin) validate_hyperparameters(config);
   make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
   make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  if (!builtin) return config;
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
     if (!fs::exists(fs::path(config.objective.data_dir) / file)) {
@@ -161,6 +164,18 @@ Opened open_study(const StudyConfig& config) {
   return o;
 }
 
+/// Where rungs_trial.py is: beside the installed binary (PREFIX/share/rungs/client), else in
+/// the source tree this rungs was built from.
+std::string client_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "rungs" / "client";
+    if (fs::exists(installed / "rungs_trial.py", ec)) return installed.string();
+  }
+  return RUNGS_CLIENT_DIR;
+}
+
 /// Everything `rungs run` does once MPI runs, on every rank; the exit status.
 int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSession& mpi) {
   // Rank 0 checks the sizes, every rank picks its device, rank 0 checks the devices and
@@ -226,7 +241,16 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       return 0;
     }
     MpiTransport transport(groups.coordinator_comm.get());
-    WorkerLoop worker(transport, [&] { return make_torch_runner(settings); });
+    WorkerLoop worker(transport, [&]() -> std::unique_ptr<TrialRunner> {
+      if (config.objective.command.empty()) return make_torch_runner(settings);
+      CommandSettings command;
+      command.objective = config.objective;
+      command.output_dir = config.output_dir;
+      command.max_epochs = config.budget.epochs;
+      command.threads = threads;
+      command.client_dir = client_dir();
+      return make_command_runner(command);
+    });
     worker.run();
     return 0;
   }
@@ -240,6 +264,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.report_timeout = std::chrono::seconds(config.durability.report_timeout_seconds);
+  options.evaluate_test = config.objective.command.empty();  // a program has no test set in rungs
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
   if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job_id = job;
@@ -247,7 +272,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     const std::string stem = config.output_dir + "/checkpoints/trial_" + std::to_string(trial.id);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(config.output_dir + "/checkpoints", ec)) {
-      if (checkpoint_epoch_of(stem, entry.path().filename().string())) fs::remove(entry.path(), ec);
+      if (checkpoint_epoch_of(stem, entry.path().filename().string())) fs::remove_all(entry.path(), ec);
     }
   };
   Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);

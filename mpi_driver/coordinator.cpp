@@ -100,7 +100,7 @@ StudyEnd Coordinator::run_until_end() {
     return StudyEnd::Interrupted;
   }
   log_ << elapsed_prefix(elapsed()) << summary_line(trials_, config_) << std::endl;
-  if (!test_) evaluate_best();
+  if (!test_ && options_.evaluate_test) evaluate_best();
   shutdown_workers();
   save("finished");
   return StudyEnd::Finished;

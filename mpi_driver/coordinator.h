@@ -34,6 +34,8 @@ struct CoordinatorOptions {
   /// Longest wait for a running trial's next report or a test result; past it the worker
   /// is taken for hung and the study stops (halt_reason). Zero: wait forever.
   std::chrono::milliseconds report_timeout{std::chrono::hours(4)};
+  /// Whether the best trial is measured on the test set at the end (built-in models).
+  bool evaluate_test = true;
   /// How many stop signals arrived (none when empty). The first starts a drain; a second
   /// cuts the wait for the workers short.
   std::function<int()> stop_requests;

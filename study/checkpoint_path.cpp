@@ -8,10 +8,15 @@ std::string checkpoint_file(const std::string& stem, int epochs) {
   return stem + ".e" + std::to_string(epochs) + ".h5";
 }
 
+std::string checkpoint_folder(const std::string& stem, int epochs) {
+  return stem + ".e" + std::to_string(epochs);
+}
+
 std::optional<int> checkpoint_epoch_of(const std::string& stem, const std::string& file_name) {
   const std::size_t slash = stem.rfind('/');
   const std::string prefix = (slash == std::string::npos ? stem : stem.substr(slash + 1)) + ".e";
-  const std::string suffix = ".h5";
+  const bool file = file_name.size() > 3 && file_name.compare(file_name.size() - 3, 3, ".h5") == 0;
+  const std::string suffix = file ? ".h5" : "";
   if (file_name.size() <= prefix.size() + suffix.size() ||
       file_name.compare(0, prefix.size(), prefix) != 0 ||
       file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) != 0)

@@ -12,8 +12,13 @@ namespace rungs {
 /// "STEM.e<epochs>.h5": the checkpoint of `stem` after `epochs` epochs (>= 1).
 std::string checkpoint_file(const std::string& stem, int epochs);
 
+/// "STEM.e<epochs>": the folder a trial of the user's own program commits its checkpoint
+/// in after `epochs` epochs (command/command_runner.h).
+std::string checkpoint_folder(const std::string& stem, int epochs);
+
 /// The epoch E when `file_name` (a name without folder) is checkpoint_file(basename of
-/// `stem`, E); nullopt for any other name (other trials, temporaries ending in ".tmp").
+/// `stem`, E) or checkpoint_folder(basename of `stem`, E); nullopt for any other name
+/// (other trials, temporaries ending in ".tmp").
 std::optional<int> checkpoint_epoch_of(const std::string& stem, const std::string& file_name);
 
 }  // namespace rungs

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "study/command_line.h"
 #include "study/errors.h"
 #include "study/yaml_fields.h"
 
@@ -146,11 +147,49 @@ int positive_int(const Field& f, int fallback, int minimum) {
   return static_cast<int>(v);
 }
 
+double positive_seconds(const Field& f, double fallback) {
+  if (!f.present()) return fallback;
+  const double v = f.as_double();
+  if (!(v >= 0) || v > 1e9) f.fail("must be seconds >= 0");
+  return v;
+}
+
+/// objective.command: the user's program. Only what concerns a program may be given with it.
+ObjectiveConfig parse_command_objective(const Field& f) {
+  f.only_keys({"command", "metric", "direction", "timeouts"});
+  ObjectiveConfig o;
+  const Field command = f.child("command");
+  if (!command.node.IsSequence() || command.node.size() == 0) {
+    command.fail("must be a list of the program and its arguments, e.g. [python3, train.py, "
+                 "--lr, \"{lr}\"]");
+  }
+  for (std::size_t i = 0; i < command.node.size(); ++i) {
+    const Field arg{f.file, command.node[i], command.path + "[" + std::to_string(i) + "]"};
+    if (!arg.node.IsScalar()) arg.fail("must be a string");
+    o.command.push_back(arg.node.Scalar());
+  }
+  if (!f.child("metric").present()) f.child("metric").fail("is required: the name of the reported metric to tune");
+  o.metric = f.child("metric").as_string();
+  const Field timeouts = f.child("timeouts");
+  if (timeouts.present()) {
+    timeouts.require_map();
+    timeouts.only_keys({"start", "epoch", "stop"});
+    o.timeouts.start = positive_seconds(timeouts.child("start"), o.timeouts.start);
+    o.timeouts.epoch = positive_seconds(timeouts.child("epoch"), o.timeouts.epoch);
+    o.timeouts.stop = positive_seconds(timeouts.child("stop"), o.timeouts.stop);
+  }
+  return o;
+}
+
 ObjectiveConfig parse_objective(const Field& f) {
   f.require_map();
-  f.only_keys({"model", "dataset", "data_dir", "metric", "direction", "train_samples",
-               "val_samples"});
   ObjectiveConfig o;
+  if (f.child("command").present()) {
+    o = parse_command_objective(f);
+  } else {
+    f.only_keys({"model", "dataset", "data_dir", "metric", "direction", "train_samples",
+                 "val_samples"});
+  }
   if (f.child("model").present()) o.model = f.child("model").as_string();
   if (f.child("dataset").present()) o.dataset = f.child("dataset").as_string();
   if (f.child("data_dir").present()) {
@@ -237,6 +276,10 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.fixed[pname] = fixed.child(pname).as_value();
     }
   }
+  if (!c.objective.command.empty()) {
+    const std::string problem = command_problem(c.objective.command, c.space, c.fixed);
+    if (!problem.empty()) throw ConfigError(c.where(problem));
+  }
 
   c.sampler = parse_algorithm(top.child("sampler"), "random");
   c.scheduler = parse_algorithm(top.child("scheduler"), "fifo");
@@ -263,6 +306,10 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       else device.fail("must be auto, cpu or cuda");
     }
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
+    if (c.resources.ranks_per_trial > 1 && !c.objective.command.empty()) {
+      resources.child("ranks_per_trial")
+          .fail("must be 1 with objective.command: a program's trial runs on one rank for now");
+    }
     c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
     c.resources.trials_per_gpu = positive_int(resources.child("trials_per_gpu"), 1, 1);
     if (c.resources.trials_per_gpu > 1 && c.resources.ranks_per_trial > 1) {

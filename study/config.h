@@ -14,7 +14,18 @@
 
 namespace rungs {
 
+/// A trial that runs the user's own program (objective.command): how long rungs waits for it.
+struct CommandTimeouts {
+  double start = 600;  ///< seconds from launch to the first report (loading, compiling)
+  double epoch = 0;    ///< seconds between reports; 0: only preemption.report_timeout_seconds
+  double stop = 30;    ///< seconds a program has to exit after being told to, before TERM, KILL
+};
+
 struct ObjectiveConfig {
+  /// The user's own training program, one element per argument with {placeholders}
+  /// (command/command_line.h); empty for rungs' built-in models.
+  std::vector<std::string> command;
+  CommandTimeouts timeouts;
   std::string model = "mlp";              ///< mlp | cnn
   std::string dataset = "fashion_mnist";
   std::string data_dir = "/usr/share/datasets/fashion-mnist";

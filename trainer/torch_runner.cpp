@@ -11,7 +11,7 @@
 #include "study/errors.h"
 #include "study/fault.h"
 #include "trainer/blas.h"
-#include "trainer/checkpoint_retention.h"
+#include "io/checkpoint_retention.h"
 #include "trainer/communicator_tensors.h"
 #include "trainer/hyperparams.h"
 #include "trainer/trainer.h"

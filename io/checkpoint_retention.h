@@ -1,5 +1,5 @@
 #pragma once
-/// Which of a trial's checkpoint files (study/checkpoint_path.h) the worker keeps.
+/// Which of a trial's checkpoint files or folders (study/checkpoint_path.h) the worker keeps.
 #include <string>
 
 namespace rungs {

@@ -1,4 +1,4 @@
-#include "trainer/checkpoint_retention.h"
+#include "io/checkpoint_retention.h"
 
 #include <filesystem>
 #include <system_error>
@@ -19,7 +19,7 @@ void remove_old_checkpoints(const std::string& stem, int newest, int previous) n
       const auto epoch = checkpoint_epoch_of(stem, it->path().filename().string());
       if (epoch && *epoch != newest && *epoch != previous) doomed.push_back(it->path());
     }
-    for (const fs::path& file : doomed) fs::remove(file, error);
+    for (const fs::path& file : doomed) fs::remove_all(file, error);
   } catch (...) {
     // Allocation failures while listing: the files stay, which costs only disk space.
   }
