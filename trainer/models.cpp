@@ -23,7 +23,10 @@ void check_gemm(int status) {
 torch::Tensor gemm_linear(SgemmFunction sgemm, const torch::Tensor& x, const torch::Tensor& weight,
                           const torch::Tensor& bias) {
   const std::int64_t n = x.size(0), in = x.size(1), out = weight.size(0);
-  torch::Tensor y = bias.unsqueeze(0).expand({n, out}).contiguous();
+  // A copy, always: for one row the expanded bias is already contiguous, and contiguous()
+  // would hand back the bias itself for sgemm to add the product into.
+  torch::Tensor y = torch::empty({n, out}, bias.options());
+  y.copy_(bias.unsqueeze(0).expand({n, out}));
   check_gemm(sgemm('N', 'T', n, out, in, 1.0f, x.data_ptr<float>(), in, weight.data_ptr<float>(),
                    in, 1.0f, y.data_ptr<float>(), out));
   return y;

@@ -120,8 +120,6 @@ int main(int argc, char** argv) {
     compare(group, hp, 1000, 301, 2);
     if (one_row_shards) {
       // One image per batch (one rank's shard is empty at every step) and two (one each).
-      // Run with RUNGS_GEMM=blas: the oneDNN product trains 1-row batches wrongly even on
-      // one rank (loss 41 instead of 2.2 after 40 steps), which is not the group's doing.
       hp.batch_size = 1;
       hp.lr = 1e-3;
       compare(group, hp, 40, 7, 1);
