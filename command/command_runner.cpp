@@ -349,9 +349,10 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
       if (WIFEXITED(*status) && WEXITSTATUS(*status) == 75) {
         return outcome(TrialOutcome::Kind::Interrupted);  // "run me again", as rungs says it
       }
+      // Told to stop or pause, its results are in whether it exited or had to be ended.
+      if (last_decision == "stop") return outcome(TrialOutcome::Kind::Stopped);
+      if (last_decision == "pause") return outcome(TrialOutcome::Kind::Paused);
       const bool clean = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-      if (clean && last_decision == "stop") return outcome(TrialOutcome::Kind::Stopped);
-      if (clean && last_decision == "pause") return outcome(TrialOutcome::Kind::Paused);
       if (clean && epochs >= trial.end_epoch) return outcome(TrialOutcome::Kind::Finished);
       std::string reason = clean ? "exited with status 0 after epoch " + std::to_string(epochs) +
                                        " of " + std::to_string(trial.end_epoch) +
@@ -393,9 +394,8 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
     if (kill_deadline && now > *kill_deadline) {
       child->signal_group(SIGKILL);
       kill_deadline = now + seconds(3600);
-      if (!failure && !interrupted && last_decision != "pause" && last_decision != "stop") {
-        failure = outcome(TrialOutcome::Kind::Failed, "ignored SIGTERM; killed");
-      }
+      log << "attempt " << attempt << ": still running " << kKillAfter
+          << " s after SIGTERM: SIGKILL" << std::endl;
     }
   }
 }
