@@ -7,8 +7,11 @@ trial accounted for and no epoch recorded twice.
 The first preemption is the signal the template's own `#SBATCH --signal=B:...` line names
 (the time-limit warning), the second SIGTERM (what Slurm's preemption sends the batch shell).
 rungs must save the study whichever arrives, whatever the study's preemption.signal says.
-  cpu: slurm/rungs.sbatch with a study that sets preemption.signal: USR2;
-  gpu: slurm/rungs-gpu.sbatch with the default preemption.signal, on this cluster's CPUs: its
+  cpu: slurm/rungs.sbatch with a study that sets preemption.signal: USR2, rungs found on
+       PATH and the launcher the template picks (srun --mpi=pmix where `srun --mpi=list`
+       names pmix, as Debian's slurm-wlm does; mpirun otherwise);
+  gpu: slurm/rungs-gpu.sbatch with the default preemption.signal, RUNGS_LAUNCHER=mpirun
+       (the tests' mpirun), RUNGS and RUNGS_HOME set, on this cluster's CPUs: its
        --gpus, --ntasks and --cpus-per-task are overridden on the sbatch command line
        (--gpus=0) and the study says resources.device: cpu. GPU placement and NCCL are not
        exercised here; the template's signal, requeue and resume are.
@@ -49,11 +52,11 @@ resources: {resources}
 """
 
 # template, sbatch options that override it, study resources, the study's preemption.signal
-# (None: not set, USR1 by default).
+# (None: not set, USR1 by default), RUNGS_LAUNCHER (None: not set, auto).
 CASES = {
-    "cpu": ("slurm/rungs.sbatch", ["--ntasks=3"], "{threads_per_worker: 1}", "USR2"),
+    "cpu": ("slurm/rungs.sbatch", ["--ntasks=3"], "{threads_per_worker: 1}", "USR2", None),
     "gpu": ("slurm/rungs-gpu.sbatch", ["--ntasks=3", "--cpus-per-task=1", "--gpus=0"],
-            "{threads_per_worker: 1, device: cpu}", None),
+            "{threads_per_worker: 1, device: cpu}", None, "mpirun"),
 }
 PORTS = {"cpu": "16917", "gpu": "16927"}
 ENDED = ("COMPLETED", "FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT", "OUT_OF_MEMORY")
@@ -145,7 +148,7 @@ def template_signal(template):
 
 def preempt_requeue(args, env, case):
     """Submits the case's template, preempts it twice, lets the last run complete the study."""
-    template, sbatch_options, resources, study_signal = CASES[case]
+    template, sbatch_options, resources, study_signal, launcher = CASES[case]
     template = os.path.join(ROOT, template)
     output = os.path.join(args.workdir, "out")
     study = os.path.join(args.workdir, "study.yaml")
@@ -160,7 +163,22 @@ def preempt_requeue(args, env, case):
     write_study(1000)  # more than can run before the preemptions
     path = os.path.join(output, "study.h5")
     log = os.path.join(args.workdir, "job.out")
-    job_env = dict(env, RUNGS=args.rungs, MPIRUN=args.mpiexec, RUNGS_HOME=ROOT)
+    if launcher:
+        # RUNGS and RUNGS_HOME name the binary and the checkout; MPIRUN is the tests' mpirun.
+        job_env = dict(env, RUNGS=args.rungs, MPIRUN=args.mpiexec, RUNGS_HOME=ROOT,
+                       RUNGS_LAUNCHER=launcher)
+        expected_launch = f"{args.mpiexec} -n 3"
+    else:
+        # As a user with rungs on PATH: the template finds it there and the requeue helper in
+        # that build's checkout, and picks the launcher itself: srun --mpi=pmix where this
+        # Slurm lists PMIx (Debian's slurm-wlm does), mpirun otherwise.
+        job_env = dict(env, PATH=os.path.dirname(os.path.abspath(args.rungs)) + ":" +
+                       env["PATH"], MPIRUN=args.mpiexec)
+        for name in ("RUNGS", "RUNGS_HOME", "RUNGS_LAUNCHER"):
+            job_env.pop(name, None)
+        pmix = re.search(r"\bpmix\b", sh("srun", "--mpi=list", env=env, check_rc=False))
+        expected_launch = "srun --mpi=pmix" if pmix else f"{args.mpiexec} -n 3"
+    print(f"expecting the template to launch with {expected_launch}", flush=True)
     job = sh("sbatch", "--parsable", *sbatch_options, f"--chdir={args.workdir}",
              f"--output={log}", template, study, env=job_env).split(";")[0]
     print("submitted job", job, "from", template, flush=True)
@@ -194,6 +212,9 @@ def preempt_requeue(args, env, case):
     print(text[-3000:], flush=True)
     check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
     check("restart 2" in text, "the job ran three times (restart count 2)")
+    launched = re.findall(r"^rungs: (\S+), launched with (.*)$", text, re.M)
+    check(launched == [(os.path.abspath(args.rungs), expected_launch)] * 3,
+          f"each run launched {args.rungs} with {expected_launch}: {launched}")
     # run_with_requeue.sh passes USR1 and USR2 on as they came and TERM as USR1; rungs
     # watches both whatever the study's preemption.signal says.
     arrived = re.findall(r"interrupted by SIG(\w+)", text)
