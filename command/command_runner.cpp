@@ -188,6 +188,7 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
   context.params_json = params_json;
   context.epochs = s_.max_epochs;
   context.seed = trial.seed;
+  context.study_dir = s_.study_dir;
 
   const int attempt = next_attempt(trial_dir);
   LaunchSpec spec;

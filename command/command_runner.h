@@ -18,6 +18,7 @@ struct CommandSettings {
   int max_epochs = 0;         ///< budget.epochs
   int threads = 1;            ///< OMP_NUM_THREADS (and MKL's, OpenBLAS's) of the program
   std::string client_dir;     ///< where rungs_trial.py is: put on the program's PYTHONPATH
+  std::string study_dir;      ///< the study file's folder, for {study_dir}
 };
 
 std::unique_ptr<TrialRunner> make_command_runner(const CommandSettings& settings);

@@ -249,6 +249,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       command.max_epochs = config.budget.epochs;
       command.threads = threads;
       command.client_dir = client_dir();
+      command.study_dir = fs::absolute(config.path).parent_path().string();
       return make_command_runner(command);
     });
     worker.run();

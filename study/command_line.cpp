@@ -10,7 +10,7 @@ namespace rungs {
 namespace {
 
 const char* const kBuiltins[] = {"args", "params_json", "trial_id", "trial_dir",
-                                 "checkpoint_dir", "epochs", "seed"};
+                                 "checkpoint_dir", "epochs", "seed", "study_dir"};
 
 bool is_builtin(const std::string& name) {
   for (const char* b : kBuiltins) {
@@ -109,6 +109,7 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
           else if (name == "checkpoint_dir") expanded += context.checkpoint_dir;
           else if (name == "epochs") expanded += std::to_string(context.epochs);
           else if (name == "seed") expanded += std::to_string(context.seed);
+          else if (name == "study_dir") expanded += context.study_dir;
           else if (name == "args") throw Error("{args} must be a command element of its own");
           else if (const auto it = context.params.find(name); it != context.params.end())
             expanded += to_string(it->second);
@@ -143,7 +144,7 @@ std::string command_problem(const std::vector<std::string>& command, const Searc
               problem = "{" + name + "} names no hyperparameter; the study has " +
                         (known.empty() ? "none" : known) +
                         ", and rungs gives args, params_json, trial_id, trial_dir, "
-                        "checkpoint_dir, epochs, seed";
+                        "checkpoint_dir, epochs, seed, study_dir";
             } else if (spec->when) {
               problem = "{" + name + "} is conditional (absent from some trials): pass it "
                         "with {args} or {params_json}";

@@ -5,6 +5,7 @@
 ///   {args}          becomes "--NAME VALUE" for every active hyperparameter (several arguments)
 ///   {params_json}   the path of a JSON file with the trial's hyperparameters
 ///   {trial_id} {trial_dir} {checkpoint_dir} {epochs} {seed}
+///   {study_dir}     the folder of the study file (the program runs in {trial_dir})
 /// A placeholder names a hyperparameter only if the study has it; one that is conditional
 /// (absent from some trials) must go through {args}. "{{" and "}}" are literal braces.
 #include <map>
@@ -25,6 +26,7 @@ struct CommandContext {
   std::string params_json;  ///< the file with the hyperparameters as JSON
   int epochs = 0;           ///< max epochs of the trial
   std::uint64_t seed = 0;
+  std::string study_dir;    ///< the folder of the study file, absolute
 };
 
 /// The arguments of the program for one trial (placeholders filled).

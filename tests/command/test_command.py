@@ -267,6 +267,33 @@ def case_checks(args):
           "without rungs the program trains its default epochs and checkpoints in ./checkpoints")
 
 
+def case_pytorch(args):
+    """examples/pytorch: a PyTorch script tuned by TPE + promotion-based ASHA, as the example
+    study file says, on less data: every epoch of every trial in study.h5, paused trials
+    resumed from the model and optimizer state the script saved, and a model that learned."""
+    example = os.path.join(ROOT, "examples", "pytorch")
+    study = os.path.join(args.workdir, "study.yaml")
+    output = os.path.join(args.workdir, "out")
+    text = open(os.path.join(example, "study.yaml")).read()
+    for old, new in (("output: runs/pytorch_mlp", f"output: {output}"),
+                     ("command: [python3, \"{study_dir}/train.py\", --train-samples, \"20000\"]",
+                      f"command: [/usr/bin/python3, {example}/train.py, --train-samples, \"4000\", "
+                      "--val-samples, \"2000\"]"),
+                     ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")):
+        check(old in text, f"the example study has {old}")
+        text = text.replace(old, new)
+    open(study, "w").write(text)
+    p = rungs_run(args, study, timeout=400)
+    check(p.returncode == 0, f"exit status {p.returncode}")
+    t = read(os.path.join(output, "study.h5"))
+    check(t["state"] == "finished" and "failed" not in t["status"], f"{t['status']} {t['reason']}")
+    check(all(len([k for k in t["curves"] if k[0] == i]) == e for i, e in enumerate(t["epochs"])),
+          "every epoch of every trial recorded")
+    check(any(a > 1 for a in t["attempts"]), f"a paused trial was resumed: {t['attempts']}")
+    best = max(t["curves"].values())
+    check(best > 0.7, f"the script's MLP learned Fashion-MNIST: best val_accuracy {best:.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
@@ -278,7 +305,7 @@ def main():
     os.makedirs(args.workdir)
     {"tpe_asha": case_tpe_asha, "failures": case_failures, "misbehaving": case_misbehaving,
      "preemption": case_preemption, "killed_worker": case_killed_worker,
-     "checks": case_checks}[args.case](args)
+     "checks": case_checks, "pytorch": case_pytorch}[args.case](args)
     print("ok", args.case, flush=True)
 
 
