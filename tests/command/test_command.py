@@ -292,6 +292,16 @@ def case_pytorch(args):
     check(any(a > 1 for a in t["attempts"]), f"a paused trial was resumed: {t['attempts']}")
     best = max(t["curves"].values())
     check(best > 0.7, f"the script's MLP learned Fashion-MNIST: best val_accuracy {best:.3f}")
+    # The same script without rungs, as docs/programs.md says to test it.
+    alone = os.path.join(args.workdir, "alone")
+    os.makedirs(alone)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNGS_")}
+    env["PYTHONPATH"] = os.path.join(ROOT, "command", "client")
+    p = run(["/usr/bin/python3", os.path.join(example, "train.py"), "--epochs", "1",
+             "--train-samples", "2000"], cwd=alone, env=env)
+    check(p.returncode == 0 and "epoch 1: val_accuracy" in p.stdout and
+          os.path.exists(os.path.join(alone, "checkpoints", "trial_0.e1", "state.pt")),
+          "the example runs without rungs")
 
 
 def main():
