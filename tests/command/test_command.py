@@ -72,6 +72,14 @@ def read(path):
     return trials
 
 
+def cut_budget(study, trials):
+    """The study's max_trials lowered from 1000 to the trials it has: the next run finishes
+    them (resuming allows a smaller budget down to the trials started)."""
+    text = open(study).read()
+    check("max_trials: 1000" in text, "the study had the unending budget")
+    open(study, "w").write(text.replace("max_trials: 1000", f"max_trials: {trials}"))
+
+
 def programs_left():
     """pids of synthetic.py processes still alive (none may outlive its trial or worker)."""
     found = []
@@ -191,8 +199,7 @@ def case_preemption(args):
     check(not programs_left(), "no program outlives the job")
     with h5py.File(path, "r") as f:
         n = len(f["trials/id"])
-    text = open(study).read().replace("max_trials: 1000", f"max_trials: {n}")
-    open(study, "w").write(text)
+    cut_budget(study, n)
     p = rungs_run(args, study)
     check(p.returncode == 0, f"the rerun finishes: {p.returncode}")
     after = read(path)
@@ -230,8 +237,7 @@ def case_killed_worker(args):
     import rungs  # the study as recorded: study.h5 and its journal
     n = len(rungs.load(path).trials)
     check(n >= 1, "the killed run recorded its trial")
-    text = open(study).read().replace("max_trials: 1000", f"max_trials: {n}")
-    open(study, "w").write(text)
+    cut_budget(study, n)
     p = rungs_run(args, study, ranks=2)
     t = read(path)
     check(p.returncode == 0 and t["status"] == ["completed"] * n, f"the rerun completes: {t['status']} {t['reason']}")
