@@ -310,18 +310,36 @@ def case_pytorch(args):
           "the example runs without rungs")
 
 
+def case_cpp(args):
+    """A C++ program on the one-header client (command/client/rungs_trial.h) under
+    promotion-based ASHA: paused runs resume from the state the program committed."""
+    study, path = write(args, "cpp", trials=8, epochs=3,
+                        scheduler="{name: asha, min_resource: 1, reduction_factor: 3, mode: promotion}")
+    text = open(study).read()
+    old = f'[/usr/bin/python3, {PROGRAM}, --lr, "{{lr}}", --mode, ok, --epoch-seconds, "0.05"]'
+    check(old in text, "the study's command")
+    open(study, "w").write(text.replace(old, f'[{args.cpp_program}]'))
+    p = rungs_run(args, study)
+    t = read(path)
+    check(p.returncode == 0 and "failed" not in t["status"], f"{t['status']} {t['reason']}")
+    check(any(a > 1 for a in t["attempts"]) and max(t["epochs"]) == 3, f"resumed: {t['attempts']} {t['epochs']}")
+    check(all(len([k for k in t["curves"] if k[0] == i]) == e for i, e in enumerate(t["epochs"])),
+          "every epoch recorded")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
     ap.add_argument("--rungs", required=True)
     ap.add_argument("--mpiexec", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--cpp-program", default="")
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     {"tpe_asha": case_tpe_asha, "failures": case_failures, "misbehaving": case_misbehaving,
      "preemption": case_preemption, "killed_worker": case_killed_worker,
-     "checks": case_checks, "pytorch": case_pytorch}[args.case](args)
+     "checks": case_checks, "pytorch": case_pytorch, "cpp": case_cpp}[args.case](args)
     print("ok", args.case, flush=True)
 
 
