@@ -15,9 +15,10 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--mode", default="ok")
 ap.add_argument("--epoch-seconds", type=float, default=0.05)
+ap.add_argument("--epochs", type=int, default=4, help="without rungs")
 args, _ = ap.parse_known_args()
 
-trial = rungs_trial.init(defaults={"lr": args.lr}, epochs=4)
+trial = rungs_trial.init(defaults={"lr": args.lr}, epochs=args.epochs)
 lr = float(trial.params.get("lr", args.lr))
 mode = args.mode
 state = {"epoch": 0, "sum": 0.0}
