@@ -15,6 +15,7 @@ Usage: test_install.py --build BUILD --workdir DIR
 """
 import argparse
 import os
+import shlex
 import re
 import shutil
 import subprocess
@@ -59,6 +60,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--mpiexec", required=True)
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     prefix = os.path.join(args.workdir, "prefix")
@@ -126,6 +128,24 @@ def main():
     check(os.path.isfile(example), f"{example} installed")
     p = run([rungs, "validate", example], env=BARE_ENV)
     check(p.returncode == 0, f"rungs validate {example}")
+
+    # A trial's own program gets the installed client, not the source tree's.
+    client = os.path.join(prefix, "share", "rungs", "client")
+    check(os.path.isfile(os.path.join(client, "rungs_trial.py")) and
+          os.path.isfile(os.path.join(client, "rungs_trial.h")), f"the clients are in {client}")
+    study = os.path.join(args.workdir, "program.yaml")
+    with open(study, "w") as f:
+        f.write("name: program\n"
+                f"output: {os.path.join(args.workdir, 'program_out')}\n"
+                "objective:\n  command: [/usr/bin/python3, -c, \"import rungs_trial; "
+                "print(rungs_trial.__file__); rungs_trial.init().report(1, val_accuracy=0.5)\"]\n"
+                "  metric: val_accuracy\n"
+                "search_space:\n  lr: {type: float, low: 0.001, high: 0.1}\n"
+                "budget: {max_trials: 1, epochs: 1}\n")
+    p = run(shlex.split(args.mpiexec) + ["-n", "2", rungs, "run", study])
+    out = open(os.path.join(args.workdir, "program_out", "trials", "0", "attempt_1.out")).read()
+    check(p.returncode == 0 and out.strip() == os.path.join(client, "rungs_trial.py"),
+          f"the installed rungs gives its program the installed client: {out.strip()}")
 
     # The installed template outside Slurm: a stand-in launcher prints what it would start.
     submit = os.path.join(args.workdir, "submit")
