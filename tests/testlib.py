@@ -22,5 +22,18 @@ def check(condition, message):
         sys.exit(1)
 
 
+UNENDING = 1000  # max_trials of a study that no run can finish before a test stops it
+
+
+def cut_budget(study, trials):
+    """Lowers the study file's max_trials from UNENDING to `trials`, the trials it already
+    has: the next run finishes those and starts no other (resuming allows a smaller budget
+    down to the trials started)."""
+    text = open(study).read()
+    check(f"max_trials: {UNENDING}" in text, "the study had the unending budget")
+    with open(study, "w") as f:
+        f.write(text.replace(f"max_trials: {UNENDING}", f"max_trials: {trials}"))
+
+
 def strings(dataset):
     return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]

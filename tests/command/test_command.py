@@ -20,7 +20,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from testlib import SKIP, check, run, strings  # noqa: E402
+from testlib import SKIP, check, cut_budget, run, strings  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "synthetic.py")
 EXIT_RESUME = 75
@@ -70,14 +70,6 @@ def read(path):
         check(len(keys) == len(set(keys)), "no (trial, epoch) recorded twice")
         trials["curves"] = dict(zip(keys, c["value"][()].tolist()))
     return trials
-
-
-def cut_budget(study, trials):
-    """The study's max_trials lowered from 1000 to the trials it has: the next run finishes
-    them (resuming allows a smaller budget down to the trials started)."""
-    text = open(study).read()
-    check("max_trials: 1000" in text, "the study had the unending budget")
-    open(study, "w").write(text.replace("max_trials: 1000", f"max_trials: {trials}"))
 
 
 def programs_left():

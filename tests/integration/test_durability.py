@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import SKIP, check  # noqa: E402
+from testlib import SKIP, UNENDING, check, cut_budget  # noqa: E402
 
 STUDY = """\
 name: durable
@@ -145,7 +145,6 @@ def final_checks(path, trials, epochs, max_attempts):
         check(np.all(t["epochs_run"][()] == epochs), "every trial has all its epochs")
 
 
-UNENDING = 1000  # max_trials of a study that no run can finish before the test stops it
 
 
 def wait_for_start(run, timeout=120):
@@ -167,9 +166,7 @@ def finish_budget(study, path):
     with h5py.File(path, "r") as f:
         check(f.attrs["state"] == "interrupted", "the study was saved as interrupted")
         n = len(f["trials/id"])
-    text = open(study).read().replace(f"max_trials: {UNENDING}", f"max_trials: {n}")
-    with open(study, "w") as f:
-        f.write(text)
+    cut_budget(study, n)
     return n
 
 
