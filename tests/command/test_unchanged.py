@@ -138,15 +138,17 @@ def case_ignore_term(args):
     """A program that ignores SIGTERM is KILLed timeouts.stop (2 s) later; its trial keeps
     its results and the study finishes."""
     study, path = write(args, "ignore_term", mode="ignore_term", trials=6, sampler="random",
-                        scheduler="{name: asha, min_resource: 1, reduction_factor: 3}")
+                        scheduler="{name: asha, min_resource: 1, reduction_factor: 3}", epoch_seconds=1.0)
     p = rungs_run(args, study, ranks=2)
     check(p.returncode == 0, f"exit status {p.returncode}")
     t = read(path)
     check(t["state"] == "finished" and "failed" not in t["status"] and "stopped" in t["status"],
           f"{t['status']} {t['reason']}")
     check_curves(t, "ignore_term")
-    stopped = t["status"].index("stopped")
-    log = trial_file(path, stopped, "rungs.log")
+    # Stopped after epoch 1 of 4 (one worker: the same trial each time), it had 3 s to go.
+    early = [i for i, s in enumerate(t["status"]) if s == "stopped" and t["epochs"][i] == 1]
+    check(early, f"a trial stopped at the first rung: {t['status']} {t['epochs']}")
+    log = trial_file(path, early[0], "rungs.log")
     check("SIGKILL" in log and "ended with killed by SIGKILL" in log, f"escalated to KILL: {log}")
     check(not programs_left(PROGRAM), "the programs that ignored TERM were killed")
 
@@ -159,7 +161,7 @@ def case_checks(args):
     for old, new, message in (
             (REGEX, r"epoch (?P<epoch>\d+ .*", "objective.report.regex: epoch (?P<epoch>\\d+ .* is not a regular expression: missing closing parenthesis"),
             (REGEX, r"epoch (?P<epoch>\d+) Accuracy: (?P<acc>[0-9.]+)", "has no group named val_accuracy (objective.metric)"),
-            ("  report: {regex: '" + REGEX + "'}\n", RESUME, "objective.resume_args: is for programs read through objective.report.regex")):
+            ("  report: {regex: '" + REGEX + "'}\n", RESUME, "objective.resume_args: (a list) is for programs read through objective.report.regex")):
         check(old in text, f"the study has {old}")
         open(study, "w").write(text.replace(old, new))
         p = run([args.rungs, "validate", study])
