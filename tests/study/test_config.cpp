@@ -178,7 +178,7 @@ TEST(Config, ReportRegexOfAProgramWithoutTheClient) {
       << "the client is the default";
   EXPECT_EQ(error_of(with(R"(report: {regex: 'epoch (?P<epoch>\d+'})")),
             "study.yaml: objective.report.regex: epoch (?P<epoch>\\d+ is not a regular expression: "
-            "missing closing parenthesis at offset 15");
+            "missing closing parenthesis at offset 19");
   EXPECT_EQ(error_of(with(R"(report: {regex: 'Accuracy: (?<acc>[0-9.]+)'})")),
             "study.yaml: objective.report.regex: Accuracy: (?<acc>[0-9.]+) has no group named "
             "val_accuracy (objective.metric), e.g. (?P<val_accuracy>[0-9.]+); its named groups: acc");
