@@ -109,6 +109,16 @@ std::string tail_of(const std::string& file, int lines) {
   return out;
 }
 
+/// Whether a line of `file` says, in any case, that an address was already in use.
+bool names_address_in_use(const std::string& file) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    for (char& c : line) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (line.find("address already in use") != std::string::npos) return true;
+  }
+  return false;
+}
+
 bool names_out_of_memory(const std::string& file) {
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
@@ -124,6 +134,12 @@ int next_attempt(const fs::path& trial_dir) {
   int attempt = 1;
   while (fs::exists(trial_dir / ("attempt_" + std::to_string(attempt) + ".out"))) ++attempt;
   return attempt;
+}
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 TrialOutcome outcome(TrialOutcome::Kind kind, std::string reason = {}) {
@@ -157,15 +173,24 @@ class CommandRunner final : public TrialRunner {
 
 TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallback& on_epoch,
                                 const InterruptCheck& should_stop) {
-  const ObjectiveConfig& o = s_.objective;
-  const fs::path trial_dir = fs::absolute(fs::path(s_.output_dir) / "trials" /
+  return run_program(s_, trial, ProgramHooks{}, on_epoch, should_stop).outcome;
+}
+
+}  // namespace
+
+ProgramResult run_program(const CommandSettings& settings, const TrialAssignment& trial,
+                          const ProgramHooks& hooks, const EpochCallback& on_epoch,
+                          const InterruptCheck& should_stop) {
+  const ObjectiveConfig& o = settings.objective;
+  const bool leads = hooks.rank == 0;  // the rank whose files and checkpoints are the trial's
+  const fs::path trial_dir = fs::absolute(fs::path(settings.output_dir) / "trials" /
                                           std::to_string(trial.trial_id));
   std::error_code ec;
   fs::create_directories(trial_dir, ec);
   if (ec) throw StorageError(trial_dir.string() + ": cannot create it: " + ec.message());
   const std::string stem = fs::absolute(trial.checkpoint).string();
   const std::string params_json = (trial_dir / "params.json").string();
-  {
+  if (leads) {
     std::ofstream out(params_json, std::ios::trunc);
     out << params_to_json(trial.params) << "\n";
     if (!out) throw StorageError(params_json + ": cannot write it");
@@ -174,9 +199,11 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
   if (trial.start_epoch > 0) {
     resume_from = checkpoint_folder(stem, trial.start_epoch);
     if (!fs::is_directory(resume_from)) {
-      return outcome(TrialOutcome::Kind::Failed,
-                     "cannot resume at epoch " + std::to_string(trial.start_epoch) + ": " +
-                         resume_from + " does not exist");
+      ProgramResult r;
+      r.outcome = outcome(TrialOutcome::Kind::Failed,
+                          "cannot resume at epoch " + std::to_string(trial.start_epoch) + ": " +
+                              resume_from + " does not exist");
+      return r;
     }
   }
 
@@ -186,19 +213,21 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
   context.trial_dir = trial_dir.string();
   context.checkpoint_dir = fs::path(stem).parent_path().string();
   context.params_json = params_json;
-  context.epochs = s_.max_epochs;
+  context.epochs = settings.max_epochs;
   context.seed = trial.seed;
-  context.study_dir = s_.study_dir;
+  context.study_dir = settings.study_dir;
 
-  const int attempt = next_attempt(trial_dir);
+  const int attempt = leads ? next_attempt(trial_dir) : hooks.attempt;
+  const std::string run_name = "attempt_" + std::to_string(attempt) +
+                               (leads ? std::string() : ".rank" + std::to_string(hooks.rank));
   LaunchSpec spec;
   spec.argv = expand_command(o.command, context);
   spec.working_dir = trial_dir.string();
-  spec.stdout_file = (trial_dir / ("attempt_" + std::to_string(attempt) + ".out")).string();
-  spec.stderr_file = (trial_dir / ("attempt_" + std::to_string(attempt) + ".err")).string();
+  spec.stdout_file = (trial_dir / (run_name + ".out")).string();
+  spec.stderr_file = (trial_dir / (run_name + ".err")).string();
   spec.drop_prefixes = kLauncherPrefixes;
   spec.drop = kLauncherVariables;
-  const std::string threads = std::to_string(std::max(1, s_.threads));
+  const std::string threads = std::to_string(std::max(1, settings.threads));
   const char* python_path = std::getenv("PYTHONPATH");
   spec.set = {{"RUNGS_TRIAL_FD", "3"},
               {"RUNGS_PROTOCOL", std::to_string(kProtocol)},
@@ -208,7 +237,7 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
               {"RUNGS_CHECKPOINT_STEM", stem},
               {"RUNGS_START_EPOCH", std::to_string(trial.start_epoch)},
               {"RUNGS_END_EPOCH", std::to_string(trial.end_epoch)},
-              {"RUNGS_MAX_EPOCHS", std::to_string(s_.max_epochs)},
+              {"RUNGS_MAX_EPOCHS", std::to_string(settings.max_epochs)},
               {"RUNGS_RESUME_FROM", resume_from},
               {"RUNGS_SEED", std::to_string(trial.seed)},
               {"RUNGS_METRIC", o.metric},
@@ -216,9 +245,11 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
               {"OMP_NUM_THREADS", threads},
               {"MKL_NUM_THREADS", threads},
               {"OPENBLAS_NUM_THREADS", threads},
-              {"PYTHONPATH", s_.client_dir + (python_path && *python_path
+              {"PYTHONPATH", settings.client_dir + (python_path && *python_path
                                                   ? std::string(":") + python_path
                                                   : std::string())}};
+  spec.set.insert(spec.set.end(), settings.env.begin(), settings.env.end());
+  spec.set.insert(spec.set.end(), hooks.env.begin(), hooks.env.end());
 
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -231,9 +262,13 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
     child = std::make_unique<ChildProcess>(spec);
   } catch (const Error& e) {
     ::close(pair[1]);
-    return outcome(TrialOutcome::Kind::Failed, e.what());
+    ProgramResult r;
+    r.outcome = outcome(TrialOutcome::Kind::Failed, e.what());
+    r.ended_ms = unix_ms();
+    return r;
   }
   ::close(pair[1]);
+  if (hooks.launched) hooks.launched(attempt);
 
   const auto seconds = [](double s) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
@@ -246,8 +281,14 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
   int epochs = trial.start_epoch;
   int garbage = 0, oversized = 0;
   std::optional<TrialOutcome> failure;  // decided by rungs: the program is being ended
+  bool signalled = false, ended_by_hooks = false;  // rungs sent the program a signal; hooks.end ended it
+  const auto signal_program = [&](int signal) {
+    signalled = true;
+    child->signal_group(signal);
+  };
   std::ofstream log(trial_dir / "rungs.log", std::ios::app);
-  log << "attempt " << attempt << ": epochs " << trial.start_epoch << " to " << trial.end_epoch
+  const std::string log_name = (leads ? "" : "rank " + std::to_string(hooks.rank) + ": ") + "attempt ";
+  log << log_name << attempt << ": epochs " << trial.start_epoch << " to " << trial.end_epoch
       << ": " << spec.argv[0] << std::endl;
 
   const auto end_program = [&](std::optional<TrialOutcome> why) {
@@ -268,13 +309,13 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
         message = json::parse(line);
       } catch (const json::exception&) {
         ++garbage;
-        log << "attempt " << attempt << ": not JSON, ignored: " << line.substr(0, 200) << std::endl;
+        log << log_name << attempt << ": not JSON, ignored: " << line.substr(0, 200) << std::endl;
         continue;
       }
       if (!message.is_object() || message.value("type", "") != "report") {
         if (!message.is_object() || message.value("type", "") != "hello") {
           ++garbage;
-          log << "attempt " << attempt << ": not a report, ignored: " << line.substr(0, 200)
+          log << log_name << attempt << ": not a report, ignored: " << line.substr(0, 200)
               << std::endl;
         }
         continue;
@@ -321,7 +362,7 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
       result.val_loss = metric("val_loss");
       result.train_loss = metric("train_loss");
       result.seconds = std::chrono::duration<double>(now - last_report).count();
-      result.checkpointed = message.value("checkpoint", false) &&
+      result.checkpointed = leads && message.value("checkpoint", false) &&
                             fs::is_directory(checkpoint_folder(stem, epoch));
       last_report = now;
       epochs = epoch;
@@ -330,9 +371,10 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
       std::string decision = verdict == Verdict::Continue ? "continue"
                              : verdict == Verdict::Stop   ? "stop"
                                                           : "pause";
-      if (epoch >= trial.end_epoch) decision = trial.end_epoch < s_.max_epochs ? "pause" : "stop";
+      if (epoch >= trial.end_epoch) decision = trial.end_epoch < settings.max_epochs ? "pause" : "stop";
       if (interrupted) decision = "pause";
       channel.send({{"v", kProtocol}, {"type", "decision"}, {"epoch", epoch}, {"decision", decision}});
+      if (hooks.decided) hooks.decided(epoch, decision);
       last_decision = decision;
       if (decision != "continue") end_program(std::nullopt);
     }
@@ -344,28 +386,49 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
                   << ")" << std::endl;
       }
       const std::string how = ChildProcess::describe(*status);
-      log << "attempt " << attempt << ": ended with " << how << " after epoch " << epochs << std::endl;
-      if (failure) return *failure;
-      if (interrupted) return outcome(TrialOutcome::Kind::Interrupted);
-      if (WIFEXITED(*status) && WEXITSTATUS(*status) == 75) {
-        return outcome(TrialOutcome::Kind::Interrupted);  // "run me again", as rungs says it
-      }
-      // Told to stop or pause, its results are in whether it exited or had to be ended.
-      if (last_decision == "stop") return outcome(TrialOutcome::Kind::Stopped);
-      if (last_decision == "pause") return outcome(TrialOutcome::Kind::Paused);
-      const bool clean = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-      if (clean && epochs >= trial.end_epoch) return outcome(TrialOutcome::Kind::Finished);
-      std::string reason = clean ? "exited with status 0 after epoch " + std::to_string(epochs) +
-                                       " of " + std::to_string(trial.end_epoch) +
-                                       " without being told to stop"
-                                 : how + " after epoch " + std::to_string(epochs);
-      if (names_out_of_memory(spec.stderr_file)) reason = "CUDA out of memory: " + reason;
-      const std::string tail = tail_of(spec.stderr_file, 3);
-      if (!tail.empty()) reason += "; stderr: " + tail;
-      return outcome(TrialOutcome::Kind::Failed, reason);
+      log << log_name << attempt << ": ended with " << how << " after epoch " << epochs << std::endl;
+      ProgramResult r;
+      r.outcome = [&] {
+        if (failure) return *failure;
+        if (interrupted) return outcome(TrialOutcome::Kind::Interrupted);
+        if (WIFEXITED(*status) && WEXITSTATUS(*status) == 75) {
+          return outcome(TrialOutcome::Kind::Interrupted);  // "run me again", as rungs says it
+        }
+        // Told to stop or pause, its results are in whether it exited or had to be ended.
+        if (last_decision == "stop") return outcome(TrialOutcome::Kind::Stopped);
+        if (last_decision == "pause") return outcome(TrialOutcome::Kind::Paused);
+        const bool clean = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+        if (clean && epochs >= trial.end_epoch) return outcome(TrialOutcome::Kind::Finished);
+        std::string reason = clean ? "exited with status 0 after epoch " + std::to_string(epochs) +
+                                         " of " + std::to_string(trial.end_epoch) +
+                                         " without being told to stop"
+                                   : how + " after epoch " + std::to_string(epochs);
+        if (names_out_of_memory(spec.stderr_file)) reason = "CUDA out of memory: " + reason;
+        const std::string tail = tail_of(spec.stderr_file, 3);
+        if (!tail.empty()) reason += "; stderr: " + tail;
+        return outcome(TrialOutcome::Kind::Failed, reason);
+      }();
+      r.reports = epochs - trial.start_epoch;
+      r.ended_by_hooks = ended_by_hooks;
+      r.killed_unasked = WIFSIGNALED(*status) && !signalled;
+      r.address_in_use = r.outcome.kind == TrialOutcome::Kind::Failed && r.reports == 0 &&
+                         names_address_in_use(spec.stderr_file);
+      r.ended_ms = unix_ms();
+      return r;
     }
 
     const auto now = Clock::now();
+    if (!ended_by_hooks && hooks.end) {
+      if (const auto end = hooks.end()) {
+        ended_by_hooks = true;
+        end_program(end->outcome);
+        if (end->now) {
+          log << log_name << attempt << ": ended by its group: SIGTERM" << std::endl;
+          signal_program(SIGTERM);
+          kill_deadline = now + seconds(o.timeouts.stop);
+        }
+      }
+    }
     if (!stop_deadline && !interrupted && should_stop()) {
       interrupted = true;
       channel.send({{"v", kProtocol}, {"type", "interrupt"}});
@@ -377,31 +440,29 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
         end_program(outcome(TrialOutcome::Kind::Failed,
                             "no report within " + std::to_string(static_cast<long>(o.timeouts.start)) +
                                 " s of its start (objective.timeouts.start)"));
-        child->signal_group(SIGTERM);
+        signal_program(SIGTERM);
       } else if (!first && o.timeouts.epoch > 0 && now - last_report > seconds(o.timeouts.epoch)) {
         end_program(outcome(TrialOutcome::Kind::Failed,
                             "no report within " + std::to_string(static_cast<long>(o.timeouts.epoch)) +
                                 " s after epoch " + std::to_string(epochs) +
                                 " (objective.timeouts.epoch)"));
-        child->signal_group(SIGTERM);
+        signal_program(SIGTERM);
       }
     }
     if (stop_deadline && now > *stop_deadline && !kill_deadline) {
-      log << "attempt " << attempt << ": still running " << o.timeouts.stop
+      log << log_name << attempt << ": still running " << o.timeouts.stop
           << " s after being told to stop: SIGTERM" << std::endl;
-      child->signal_group(SIGTERM);
+      signal_program(SIGTERM);
       kill_deadline = now + seconds(kKillAfter);
     }
     if (kill_deadline && now > *kill_deadline) {
-      child->signal_group(SIGKILL);
+      signal_program(SIGKILL);
       kill_deadline = now + seconds(3600);
-      log << "attempt " << attempt << ": still running " << kKillAfter
+      log << log_name << attempt << ": still running " << kKillAfter
           << " s after SIGTERM: SIGKILL" << std::endl;
     }
   }
 }
-
-}  // namespace
 
 std::unique_ptr<TrialRunner> make_command_runner(const CommandSettings& settings) {
   return std::make_unique<CommandRunner>(settings);

@@ -306,10 +306,6 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       else device.fail("must be auto, cpu or cuda");
     }
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
-    if (c.resources.ranks_per_trial > 1 && !c.objective.command.empty()) {
-      resources.child("ranks_per_trial")
-          .fail("must be 1 with objective.command: a program's trial runs on one rank for now");
-    }
     c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
     c.resources.trials_per_gpu = positive_int(resources.child("trials_per_gpu"), 1, 1);
     if (c.resources.trials_per_gpu > 1 && c.resources.ranks_per_trial > 1) {
