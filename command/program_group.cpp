@@ -128,7 +128,9 @@ TrialOutcome group_outcome(const std::vector<RankEnd>& ends, bool interrupted_by
   int cause = -1;
   for (int r = 0; r < static_cast<int>(ends.size()); ++r) {
     const RankEnd& e = ends[r];
-    if (!ended_badly(e.outcome) || e.ended_by_group) continue;
+    // A program ended because the group ended is no cause, unless a signal rungs did not
+    // send killed it.
+    if (!ended_badly(e.outcome) || (e.ended_by_group && !e.killed_unasked)) continue;
     if (cause < 0) {
       cause = r;
       continue;
@@ -253,7 +255,8 @@ TrialOutcome GroupLeader::run(const TrialAssignment& trial, const EpochCallback&
     Message end;
     end.kind = Kind::End;
     end.run = run;
-    end.now = again || ended_badly(own.outcome);
+    // Interrupted, the members were told too and get timeouts.stop to end as they please.
+    end.now = again || (ended_badly(own.outcome) && !interrupted);
     to_members(end);
     ends[0] = rank_end(own);
     Backoff backoff(std::chrono::milliseconds{5});
@@ -282,13 +285,15 @@ struct MemberInbox {
   std::optional<Message> start;   ///< a Start that came while idle
   bool shutdown = false;
 
-  /// Takes every message that has arrived.
+  /// Takes the messages that have arrived, up to a Start.
   void take(GroupLink& link) {
     while (auto received = link.receive()) {
       if (received->first != 0) throw MpiError("group member got a message from a member");
       Message m = decode(received->second);
       switch (m.kind) {
-        case Kind::Start: start = std::move(m); break;
+        case Kind::Start:  // what follows is of its run: left for after it started
+          start = std::move(m);
+          return;
         case Kind::Shutdown: shutdown = true; break;
         case Kind::Exited: throw MpiError("group member got a member's message");
         default:
