@@ -23,7 +23,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from testlib import check, run, strings  # noqa: E402
+from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "ddp.py")
 FIRST_PORT = 29500  # the first MASTER_PORT rungs tries (docs/programs.md)
@@ -212,6 +212,47 @@ def case_port_taken(args):
     check(not programs_left(), "no program left")
 
 
+def case_preemption(args):
+    """SIGUSR1 to a study of 2-rank trials once a trial has committed an epoch: both ranks of
+    every running trial learn of it, leave at the same epoch (the program all-reduces the
+    flag) and exit 75; rungs exits 75, and the rerun resumes each trial on both ranks from
+    rank 0's checkpoint with nothing recorded lost."""
+    study, output = write(args, "preempt", trials=UNENDING, epochs=3, epoch_seconds=10.0)
+    log = open(os.path.join(args.workdir, "preempt.log"), "w")
+    proc = subprocess.Popen(rungs_cmd(args, study, 5), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    checkpoints = os.path.join(output, "checkpoints")
+    deadline = time.time() + 200
+    while time.time() < deadline and not (os.path.isdir(checkpoints) and
+                                           any(n.endswith(".e1") for n in os.listdir(checkpoints))):
+        check(proc.poll() is None, "the study is running")
+        time.sleep(0.1)
+    sent = time.time()
+    os.kill(proc.pid, signal.SIGUSR1)
+    code = proc.wait(timeout=120)
+    took = time.time() - sent
+    print(f"signal to exit: {took:.1f} s", flush=True)
+    check(code == 75, f"exit status {code}, expected 75")
+    check(took < 30, f"the programs ended within the grace period: {took:.1f} s")
+    check(not programs_left(), "no program outlives the job")
+    before = read(output)
+    check(before["state"] == "interrupted" and "failed" not in before["status"], f"saved: {before['status']} {before['reason']}")
+    n = len(before["status"])
+    cut_budget(study, n)
+    p = run(rungs_cmd(args, study, 5), timeout=400)
+    check(p.returncode == 0, f"the rerun finishes: {p.returncode}")
+    after = read(output)
+    check(set(before["curves"]) <= set(after["curves"]), "no recorded epoch lost")
+    check(after["status"] == ["completed"] * n, f"every trial completed: {after['status']} {after['reason']}")
+    check_every_epoch(after)
+    resumed = [i for i, e in enumerate(before["epochs"]) if e > 0]
+    for trial in resumed:
+        lines = rank_lines(output, trial)
+        for rank in (0, 1):
+            epochs = sorted(l["epoch"] for l in lines if l["rank"] == rank)
+            check(epochs == [1, 2, 3], f"trial {trial} rank {rank}: every epoch once, resumed: {epochs}")
+
+
 def case_example(args):
     """examples/ddp as its study file says, on less data and fewer trials: two ranks per
     trial learn Fashion-MNIST; the script also runs alone, without rungs."""
@@ -257,7 +298,7 @@ def main():
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     {"ddp": case_ddp, "member_killed": case_member_killed, "port_taken": case_port_taken,
-     "example": case_example}[args.case](args)
+     "preemption": case_preemption, "example": case_example}[args.case](args)
     print("ok", args.case, flush=True)
 
 
