@@ -387,34 +387,35 @@ ProgramResult run_program(const CommandSettings& settings, const TrialAssignment
       }
       const std::string how = ChildProcess::describe(*status);
       log << log_name << attempt << ": ended with " << how << " after epoch " << epochs << std::endl;
-      ProgramResult r;
-      r.outcome = [&] {
-        if (failure) return *failure;
-        if (interrupted) return outcome(TrialOutcome::Kind::Interrupted);
-        if (WIFEXITED(*status) && WEXITSTATUS(*status) == 75) {
-          return outcome(TrialOutcome::Kind::Interrupted);  // "run me again", as rungs says it
-        }
-        // Told to stop or pause, its results are in whether it exited or had to be ended.
-        if (last_decision == "stop") return outcome(TrialOutcome::Kind::Stopped);
-        if (last_decision == "pause") return outcome(TrialOutcome::Kind::Paused);
-        const bool clean = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-        if (clean && epochs >= trial.end_epoch) return outcome(TrialOutcome::Kind::Finished);
-        std::string reason = clean ? "exited with status 0 after epoch " + std::to_string(epochs) +
-                                         " of " + std::to_string(trial.end_epoch) +
-                                         " without being told to stop"
-                                   : how + " after epoch " + std::to_string(epochs);
-        if (names_out_of_memory(spec.stderr_file)) reason = "CUDA out of memory: " + reason;
-        const std::string tail = tail_of(spec.stderr_file, 3);
-        if (!tail.empty()) reason += "; stderr: " + tail;
-        return outcome(TrialOutcome::Kind::Failed, reason);
-      }();
-      r.reports = epochs - trial.start_epoch;
-      r.ended_by_hooks = ended_by_hooks;
-      r.killed_unasked = WIFSIGNALED(*status) && !signalled;
-      r.address_in_use = r.outcome.kind == TrialOutcome::Kind::Failed && r.reports == 0 &&
-                         names_address_in_use(spec.stderr_file);
-      r.ended_ms = unix_ms();
-      return r;
+      const auto finish = [&](TrialOutcome result) {
+        ProgramResult r;
+        r.outcome = std::move(result);
+        r.reports = epochs - trial.start_epoch;
+        r.ended_by_hooks = ended_by_hooks;
+        r.killed_unasked = WIFSIGNALED(*status) && !signalled;
+        r.address_in_use = r.outcome.kind == TrialOutcome::Kind::Failed && r.reports == 0 &&
+                           names_address_in_use(spec.stderr_file);
+        r.ended_ms = unix_ms();
+        return r;
+      };
+      if (failure) return finish(*failure);
+      if (interrupted) return finish(outcome(TrialOutcome::Kind::Interrupted));
+      if (WIFEXITED(*status) && WEXITSTATUS(*status) == 75) {
+        return finish(outcome(TrialOutcome::Kind::Interrupted));  // "run me again", as rungs says it
+      }
+      // Told to stop or pause, its results are in whether it exited or had to be ended.
+      if (last_decision == "stop") return finish(outcome(TrialOutcome::Kind::Stopped));
+      if (last_decision == "pause") return finish(outcome(TrialOutcome::Kind::Paused));
+      const bool clean = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+      if (clean && epochs >= trial.end_epoch) return finish(outcome(TrialOutcome::Kind::Finished));
+      std::string reason = clean ? "exited with status 0 after epoch " + std::to_string(epochs) +
+                                       " of " + std::to_string(trial.end_epoch) +
+                                       " without being told to stop"
+                                 : how + " after epoch " + std::to_string(epochs);
+      if (names_out_of_memory(spec.stderr_file)) reason = "CUDA out of memory: " + reason;
+      const std::string tail = tail_of(spec.stderr_file, 3);
+      if (!tail.empty()) reason += "; stderr: " + tail;
+      return finish(outcome(TrialOutcome::Kind::Failed, reason));
     }
 
     const auto now = Clock::now();
