@@ -228,6 +228,8 @@ TrialOutcome GroupLeader::run(const TrialAssignment& trial, const EpochCallback&
       for (int r = 1; r < size; ++r) {
         if (ends[r] && ended_badly(ends[r]->outcome)) {
           TrialOutcome o = ends[r]->outcome;
+          // Interrupted by rungs, every rank is leaving: the leader's program exits on its own.
+          if (interrupted && o.kind == TrialOutcome::Kind::Interrupted) continue;
           if (o.kind != TrialOutcome::Kind::Interrupted) o.reason = rank_name(r, size) + ": " + o.reason;
           return ProgramHooks::End{true, o};
         }
@@ -251,7 +253,7 @@ TrialOutcome GroupLeader::run(const TrialAssignment& trial, const EpochCallback&
       if (o.kind == TrialOutcome::Kind::Failed) o.reason = rank_name(0, size) + ": " + o.reason;
       return o;
     }
-    const bool again = own.address_in_use && launch < kMasterPortTries;
+    const bool again = own.address_in_use && !interrupted && launch < kMasterPortTries;
     Message end;
     end.kind = Kind::End;
     end.run = run;
