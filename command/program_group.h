@@ -13,8 +13,9 @@
 ///   member -> leader: Exited(run, what its program came to), exactly once per Start.
 /// A member's program that reports waits for the leader's decision on that epoch or for End.
 /// The leader, polling between its program's events, ends its own program (TERM, KILL after
-/// timeouts.stop) when a member's program failed; after End (`now`: TERM at once) it waits
-/// for every member's Exited, so a trial's processes are gone on all ranks before the next
+/// timeouts.stop) when a member's program failed; after End (`now`, when the leader's program
+/// failed: TERM at once; otherwise timeouts.stop to exit first) it waits for every member's
+/// Exited, so a trial's processes are gone on all ranks before the next
 /// trial starts. Each side sends one message per event and never waits for an answer while
 /// a program of its own runs, so a program that dies between reports, on any rank, ends the
 /// trial on every rank. The trial's outcome: the first rank's program that failed on its own
