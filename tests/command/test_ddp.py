@@ -175,6 +175,9 @@ def case_port_taken(args):
     the program's bind (rank 0's program fails with "address already in use" before its first
     report: every rank is run again on another port, and the trial is not failed)."""
     holder = socket.socket()
+    # A listener blocks every other bind of its port; SO_REUSEADDR lets it take a port that an
+    # earlier test's connections left in TIME_WAIT.
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         holder.bind(("", FIRST_PORT))
         holder.listen()
