@@ -33,8 +33,10 @@ std::optional<double> number_of(const json& v) {
 
 class ChannelReports final : public ReportSource {
  public:
-  ChannelReports(int fd, std::string stem, int start_epoch, std::ostream& log, int attempt)
-      : fd_(fd), stem_(std::move(stem)), start_epoch_(start_epoch), log_(log), attempt_(attempt) {}
+  ChannelReports(int fd, std::string stem, bool keeps_checkpoints, int start_epoch,
+                 std::ostream& log, std::string name)
+      : fd_(fd), stem_(std::move(stem)), keeps_checkpoints_(keeps_checkpoints),
+        start_epoch_(start_epoch), log_(log), name_(std::move(name)) {}
   ~ChannelReports() override { ::close(fd_); }
   ChannelReports(const ChannelReports&) = delete;
   ChannelReports& operator=(const ChannelReports&) = delete;
@@ -85,13 +87,13 @@ class ChannelReports final : public ReportSource {
       message = json::parse(line);
     } catch (const json::exception&) {
       ++ignored_;
-      log_ << "attempt " << attempt_ << ": not JSON, ignored: " << line.substr(0, 200) << std::endl;
+      log_ << name_ << ": not JSON, ignored: " << line.substr(0, 200) << std::endl;
       return std::nullopt;
     }
     if (!message.is_object() || message.value("type", "") != "report") {
       if (!message.is_object() || message.value("type", "") != "hello") {
         ++ignored_;
-        log_ << "attempt " << attempt_ << ": not a report, ignored: " << line.substr(0, 200)
+        log_ << name_ << ": not a report, ignored: " << line.substr(0, 200)
              << std::endl;
       }
       return std::nullopt;
@@ -102,7 +104,7 @@ class ChannelReports final : public ReportSource {
     if (metrics.is_object()) {
       for (const auto& [name, value] : metrics.items()) r.metrics[name] = number_of(value);
     }
-    r.checkpointed = message.value("checkpoint", false) &&
+    r.checkpointed = keeps_checkpoints_ && message.value("checkpoint", false) &&
                      std::filesystem::is_directory(checkpoint_folder(stem_, r.epoch));
     return r;
   }
@@ -115,9 +117,10 @@ class ChannelReports final : public ReportSource {
 
   int fd_;
   std::string stem_;
+  bool keeps_checkpoints_;
   int start_epoch_;
   std::ostream& log_;
-  int attempt_;
+  std::string name_;
   LineBuffer lines_;
   bool eof_ = false;
 };
@@ -141,9 +144,11 @@ void LineBuffer::feed(const char* data, std::size_t size, std::vector<std::strin
   }
 }
 
-std::unique_ptr<ReportSource> channel_reports(int fd, std::string stem, int start_epoch,
-                                              std::ostream& log, int attempt) {
-  return std::make_unique<ChannelReports>(fd, std::move(stem), start_epoch, log, attempt);
+std::unique_ptr<ReportSource> channel_reports(int fd, std::string stem, bool keeps_checkpoints,
+                                              int start_epoch, std::ostream& log,
+                                              std::string name) {
+  return std::make_unique<ChannelReports>(fd, std::move(stem), keeps_checkpoints, start_epoch, log,
+                                          std::move(name));
 }
 
 }  // namespace rungs

@@ -31,14 +31,14 @@ std::optional<double> number_in(const std::string& text) {
 class OutputReports final : public ReportSource {
  public:
   OutputReports(const std::string& file, const std::string& regex, int start_epoch,
-                bool resumable, std::ostream& log, int attempt)
+                bool resumable, std::ostream& log, std::string name)
       : fd_(Fd::open(file, O_RDONLY | O_CREAT | O_CLOEXEC, 0644)),
         pattern_(regex),
         numbered_(std::count(pattern_.names().begin(), pattern_.names().end(), "epoch") > 0),
         last_epoch_(start_epoch),
         resumable_(resumable),
         log_(log),
-        attempt_(attempt) {}
+        name_(std::move(name)) {}
 
   std::vector<Report> read(int timeout_ms) override {
     std::vector<std::string> lines;
@@ -77,7 +77,7 @@ class OutputReports final : public ReportSource {
       const long epoch = std::strtol(text.c_str(), &end, 10);
       if (text.empty() || *end != '\0' || epoch < 0 || epoch > 1'000'000'000) {
         ++ignored_;
-        log_ << "attempt " << attempt_ << ": its epoch is not a number, ignored: "
+        log_ << name_ << ": its epoch is not a number, ignored: "
              << line.substr(0, 200) << std::endl;
         return std::nullopt;
       }
@@ -93,7 +93,7 @@ class OutputReports final : public ReportSource {
   int last_epoch_;  ///< the epoch of the last matching line (or where the run started)
   bool resumable_;
   std::ostream& log_;
-  int attempt_;
+  std::string name_;
   LineBuffer lines_;
 };
 
@@ -101,8 +101,9 @@ class OutputReports final : public ReportSource {
 
 std::unique_ptr<ReportSource> output_reports(const std::string& stdout_file,
                                              const std::string& regex, int start_epoch,
-                                             bool resumable, std::ostream& log, int attempt) {
-  return std::make_unique<OutputReports>(stdout_file, regex, start_epoch, resumable, log, attempt);
+                                             bool resumable, std::ostream& log, std::string name) {
+  return std::make_unique<OutputReports>(stdout_file, regex, start_epoch, resumable, log,
+                                         std::move(name));
 }
 
 }  // namespace rungs

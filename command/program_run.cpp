@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -39,6 +41,16 @@ std::string tail_of(const std::string& file, int lines) {
   return out;
 }
 
+/// Whether a line of `file` says, in any case, that an address was already in use.
+bool names_address_in_use(const std::string& file) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    for (char& c : line) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (line.find("address already in use") != std::string::npos) return true;
+  }
+  return false;
+}
+
 bool names_out_of_memory(const std::string& file) {
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
@@ -52,11 +64,12 @@ bool names_out_of_memory(const std::string& file) {
 
 class ProgramRun {
  public:
-  ProgramRun(ChildProcess& child, ReportSource& source, const RunPlan& plan, std::ostream& log)
-      : child_(child), source_(source), plan_(plan), o_(*plan.objective), log_(log),
-        epochs_(plan.start_epoch) {}
+  ProgramRun(ChildProcess& child, ReportSource& source, const RunPlan& plan,
+             const ProgramHooks& hooks, std::ostream& log)
+      : child_(child), source_(source), plan_(plan), hooks_(hooks), o_(*plan.objective),
+        log_(log), epochs_(plan.start_epoch) {}
 
-  TrialOutcome run(const EpochCallback& on_epoch, const InterruptCheck& should_stop) {
+  ProgramResult run(const EpochCallback& on_epoch, const InterruptCheck& should_stop) {
     for (;;) {
       for (const Report& r : source_.read(100)) take(r, on_epoch);
       if (const auto status = child_.poll()) {
@@ -64,8 +77,9 @@ class ProgramRun {
         for (auto rest = source_.read(0); !rest.empty(); rest = source_.read(0)) {
           for (const Report& r : rest) take(r, on_epoch);
         }
-        return ended(*status);
+        return result(*status);
       }
+      hear_group();
       watch(should_stop);
     }
   }
@@ -80,7 +94,7 @@ class ProgramRun {
     heard_ = now;
     const int epoch = report.epoch;
     if (source_.skips_repeats() && epoch <= epochs_) {
-      log_ << "attempt " << plan_.attempt << ": epoch " << epoch << " again (rungs has "
+      log_ << plan_.name << ": epoch " << epoch << " again (rungs has "
            << epochs_ << "), ignored" << std::endl;
       return;
     }
@@ -125,22 +139,42 @@ class ProgramRun {
     if (last) decision = plan_.end_epoch < plan_.max_epochs ? "pause" : "stop";
     if (interrupted_) decision = "pause";
     source_.answer(epoch, decision);
+    if (hooks_.decided) hooks_.decided(epoch, decision);
     decision_ = decision;
     if (decision != "continue") end_program(std::nullopt, source_.listens() || (last && plan_.ends_itself));
   }
 
   /// Ends the program, keeping the first failure. `told`: it was told to (or knows it must)
-  /// end, so it has timeouts.stop seconds to exit; else TERM now, KILL after timeouts.stop.
-  void end_program(std::optional<TrialOutcome> why, bool told) {
-    if (why && !failure_) failure_ = std::move(why);
-    if (ending_) return;
+  /// end, so it has timeouts.stop seconds to exit; else TERM now, KILL after timeouts.stop
+  /// (also when it was already given time to exit: its group cannot wait).
+  void end_program(const std::optional<TrialOutcome>& why, bool told) {
+    if (why && !failure_) failure_ = why;
+    if (ending_ && (told || termed_)) return;
     ending_ = true;
     if (told) {
       term_at_ = Clock::now() + seconds(o_.timeouts.stop);
     } else {
-      child_.signal_group(SIGTERM);
+      signal(SIGTERM);
+      term_at_.reset();
       kill_at_ = Clock::now() + seconds(o_.timeouts.stop);
     }
+  }
+
+  /// Sends `sig` to the program's process group, remembering that rungs did.
+  void signal(int sig) {
+    signalled_ = true;
+    if (sig == SIGTERM) termed_ = true;
+    child_.signal_group(sig);
+  }
+
+  /// The group's part (ProgramHooks::end): once it answers, the program is ended its way.
+  void hear_group() {
+    if (ended_by_hooks_ || !hooks_.end) return;
+    const auto end = hooks_.end();
+    if (!end) return;
+    ended_by_hooks_ = true;
+    if (end->now) log_ << plan_.name << ": ended by its group: SIGTERM" << std::endl;
+    end_program(end->outcome, !end->now);
   }
 
   /// The clock's part: preemption, the report timeouts, TERM and KILL when they are due.
@@ -167,17 +201,30 @@ class ProgramRun {
       }
     }
     if (term_at_ && now > *term_at_) {
-      log_ << "attempt " << plan_.attempt << ": still running " << o_.timeouts.stop
+      log_ << plan_.name << ": still running " << o_.timeouts.stop
            << " s after being told to stop: SIGTERM" << std::endl;
-      child_.signal_group(SIGTERM);
+      signal(SIGTERM);
       term_at_.reset();
       kill_at_ = now + seconds(kKillAfter);
     }
     if (kill_at_ && now > *kill_at_) {
-      child_.signal_group(SIGKILL);
+      signal(SIGKILL);
       kill_at_.reset();
-      log_ << "attempt " << plan_.attempt << ": still running after SIGTERM: SIGKILL" << std::endl;
+      log_ << plan_.name << ": still running after SIGTERM: SIGKILL" << std::endl;
     }
+  }
+
+  /// What the run came to, once the program has exited with wait status `status`.
+  ProgramResult result(int status) {
+    ProgramResult r;
+    r.outcome = ended(status);
+    r.reports = epochs_ - plan_.start_epoch;
+    r.ended_by_hooks = ended_by_hooks_;
+    r.killed_unasked = WIFSIGNALED(status) && !signalled_;
+    r.address_in_use = r.outcome.kind == TrialOutcome::Kind::Failed && r.reports == 0 &&
+                       names_address_in_use(plan_.stderr_file);
+    r.ended_ms = unix_ms();
+    return r;
   }
 
   /// The outcome, once the program has exited with wait status `status`.
@@ -188,7 +235,7 @@ class ProgramRun {
                 << std::endl;
     }
     const std::string how = ChildProcess::describe(status);
-    log_ << "attempt " << plan_.attempt << ": ended with " << how << " after epoch " << epochs_
+    log_ << plan_.name << ": ended with " << how << " after epoch " << epochs_
          << std::endl;
     if (failure_) return *failure_;
     if (interrupted_) return outcome(TrialOutcome::Kind::Interrupted);
@@ -213,6 +260,7 @@ class ProgramRun {
   ChildProcess& child_;
   ReportSource& source_;
   const RunPlan& plan_;
+  const ProgramHooks& hooks_;
   const ObjectiveConfig& o_;
   std::ostream& log_;
   const Clock::time_point started_ = Clock::now();
@@ -223,10 +271,19 @@ class ProgramRun {
   std::string decision_;             ///< rungs' last decision
   bool interrupted_ = false;         ///< rungs asked it to end for a preemption
   bool ending_ = false;              ///< being ended: told to, or signalled
+  bool termed_ = false;              ///< rungs sent it TERM
+  bool signalled_ = false;           ///< rungs sent it a signal (else a kill was not rungs')
+  bool ended_by_hooks_ = false;      ///< its group ended it (ProgramHooks::end answered)
   std::optional<TrialOutcome> failure_;  ///< decided by rungs: the program is being ended
 };
 
 }  // namespace
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 void store_metrics(const Metrics& metrics, EpochResult& result) {
   const auto metric = [&](const char* name) {
@@ -238,10 +295,10 @@ void store_metrics(const Metrics& metrics, EpochResult& result) {
   result.train_loss = metric("train_loss");
 }
 
-TrialOutcome supervise(ChildProcess& child, ReportSource& source, const RunPlan& plan,
-                       const EpochCallback& on_epoch, const InterruptCheck& should_stop,
-                       std::ostream& log) {
-  return ProgramRun(child, source, plan, log).run(on_epoch, should_stop);
+ProgramResult supervise(ChildProcess& child, ReportSource& source, const RunPlan& plan,
+                        const ProgramHooks& hooks, const EpochCallback& on_epoch,
+                        const InterruptCheck& should_stop, std::ostream& log) {
+  return ProgramRun(child, source, plan, hooks, log).run(on_epoch, should_stop);
 }
 
 }  // namespace rungs

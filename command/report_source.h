@@ -61,9 +61,12 @@ class LineBuffer {
 };
 
 /// The client's channel: `fd` is rungs' end of the socket pair (owned from here on);
-/// `stem` names the trial's checkpoint folders, whose old ones go once a newer is recorded.
-std::unique_ptr<ReportSource> channel_reports(int fd, std::string stem, int start_epoch,
-                                              std::ostream& log, int attempt);
+/// `stem` names the trial's checkpoint folders, whose old ones go once a newer is recorded,
+/// when this rank `keeps_checkpoints` (rank 0 of a trial; other ranks' reports are never
+/// checkpointed). `name` ("attempt N", a member's "rank R: attempt N") starts its log lines.
+std::unique_ptr<ReportSource> channel_reports(int fd, std::string stem, bool keeps_checkpoints,
+                                              int start_epoch, std::ostream& log,
+                                              std::string name);
 
 /// The program's stdout, `stdout_file` (created here if need be; the program appends to
 /// it), read as it grows. `regex` (objective.report.regex, valid) names the metrics; without
@@ -71,6 +74,7 @@ std::unique_ptr<ReportSource> channel_reports(int fd, std::string stem, int star
 /// resumes the program where it reported (objective.resume_args). Throws IoError.
 std::unique_ptr<ReportSource> output_reports(const std::string& stdout_file,
                                              const std::string& regex, int start_epoch,
-                                             bool resumable, std::ostream& log, int attempt);
+                                             bool resumable, std::ostream& log,
+                                             std::string name);
 
 }  // namespace rungs

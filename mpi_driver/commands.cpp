@@ -1,4 +1,6 @@
 #include "command/command_runner.h"
+#include "command/program_group.h"
+#include "command/rank_env.h"
 #include "mpi_driver/commands.h"
 
 #include <sched.h>
@@ -185,6 +187,50 @@ std::string client_dir() {
   return RUNGS_CLIENT_DIR;
 }
 
+/// How this worker rank runs the study's program (objective.command).
+CommandSettings command_settings(const StudyConfig& config, int threads, int device) {
+  CommandSettings command;
+  command.objective = config.objective;
+  command.output_dir = config.output_dir;
+  command.max_epochs = config.budget.epochs;
+  command.threads = threads;
+  command.client_dir = client_dir();
+  command.study_dir = fs::absolute(config.path).parent_path().string();
+  const auto devices = program_cuda_devices(device, config.resources.device == DeviceChoice::Cpu,
+                                            std::getenv("CUDA_VISIBLE_DEVICES"));
+  if (devices) command.env.emplace_back("CUDA_VISIBLE_DEVICES", *devices);
+  return command;
+}
+
+std::string host_name() {
+  char name[256] = {0};
+  if (::gethostname(name, sizeof name - 1) != 0) return "127.0.0.1";
+  return name;
+}
+
+/// A worker rank of a study whose trials run the program on groups of ranks: the leader
+/// talks to the coordinator, the members to their leader (command/program_group.h).
+int run_program_group(const CommandSettings& command, TrialGroups& groups) {
+  MpiGroupLink link(groups.group_comm.get());
+  const GroupLayout layout =
+      group_layout(groups.plan, groups.node_of_rank, groups.group, groups.position);
+  ProgramRank rank;
+  rank.local_rank = layout.local_rank;
+  rank.local_size = layout.local_size;
+  rank.node_group = layout.node_group;
+  rank.node_groups = layout.node_groups;
+  if (!layout.one_node) rank.master_addr = host_name();  // only the leader's counts
+  if (groups.is_member()) {
+    run_program_group_member(command, link, rank);
+    return 0;
+  }
+  MpiTransport transport(groups.coordinator_comm.get());
+  WorkerLoop worker(transport, [&] { return make_program_group_leader(command, link, rank); });
+  worker.run();
+  release_program_group_members(link);
+  return 0;
+}
+
 /// Everything `rungs run` does once MPI runs, on every rank; the exit status.
 int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSession& mpi) {
   // Rank 0 checks the sizes, every rank picks its device, rank 0 checks the devices and
@@ -215,8 +261,9 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   Opened opened;
   if (mpi.rank() == 0) {
     try {
-      const std::string problem =
-          placement_problem(placement, groups.plan, config.resources.device, nccl_available());
+      // A program's ranks bring their own communication (NCCL in the program's PyTorch).
+      const bool nccl = nccl_available() || !config.objective.command.empty();
+      const std::string problem = placement_problem(placement, groups.plan, config.resources.device, nccl);
       if (!problem.empty()) throw ConfigError(config.path + ": " + problem);
       opened = open_study(config);
     } catch (const ConfigError& e) {
@@ -227,6 +274,14 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   }
   if (const int status = error.share(mpi)) return status;
 
+  if (mpi.rank() != 0 && !config.objective.command.empty()) {
+    const CommandSettings command = command_settings(config, threads, device);
+    if (ranks_per_trial > 1) return run_program_group(command, groups);
+    MpiTransport transport(groups.coordinator_comm.get());
+    WorkerLoop worker(transport, [&] { return make_command_runner(command); });
+    worker.run();
+    return 0;
+  }
   if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
@@ -250,17 +305,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       return 0;
     }
     MpiTransport transport(groups.coordinator_comm.get());
-    WorkerLoop worker(transport, [&]() -> std::unique_ptr<TrialRunner> {
-      if (config.objective.command.empty()) return make_torch_runner(settings);
-      CommandSettings command;
-      command.objective = config.objective;
-      command.output_dir = config.output_dir;
-      command.max_epochs = config.budget.epochs;
-      command.threads = threads;
-      command.client_dir = client_dir();
-      command.study_dir = fs::absolute(config.path).parent_path().string();
-      return make_command_runner(command);
-    });
+    WorkerLoop worker(transport, [&] { return make_torch_runner(settings); });
     worker.run();
     return 0;
   }
@@ -293,7 +338,12 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   if (ranks_per_trial > 1) {
     const bool gpus = placement.device.size() > 1 && placement.device[1] >= 0;
     std::cout << ", in " << groups.plan.groups.size() << " trial groups of " << ranks_per_trial
-              << " ranks (data parallel, " << (gpus ? "NCCL" : "MPI") << " allreduce)";
+              << " ranks (";
+    if (config.objective.command.empty()) {
+      std::cout << "data parallel, " << (gpus ? "NCCL" : "MPI") << " allreduce)";
+    } else {
+      std::cout << "a process of the program on each, RANK 0-" << ranks_per_trial - 1 << ")";
+    }
   }
   std::cout << "; results in " << path << std::endl;
   if (opened.lock->recovered()) {

@@ -75,4 +75,53 @@ void MpiGroupChannel::broadcast(wire::Bytes& bytes) {
   wait_polling(request, "MPI_Ibcast(bytes)");
 }
 
+MpiGroupLink::MpiGroupLink(MPI_Comm group) : comm_(MpiComm::duplicate(group)) {
+  check_mpi(MPI_Comm_rank(comm_.get(), &rank_), "MPI_Comm_rank");
+  check_mpi(MPI_Comm_size(comm_.get(), &size_), "MPI_Comm_size");
+}
+
+MpiGroupLink::~MpiGroupLink() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) return;
+  for (Sending& s : sending_) (void)MPI_Wait(&s.request, MPI_STATUS_IGNORE);
+}
+
+namespace {
+constexpr int kLinkTag = 7;
+}
+
+void MpiGroupLink::reap() {
+  for (auto it = sending_.begin(); it != sending_.end();) {
+    int done = 0;
+    check_mpi(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test(group message)");
+    it = done ? sending_.erase(it) : std::next(it);
+  }
+}
+
+void MpiGroupLink::send(int to, wire::Bytes bytes) {
+  sending_.push_back(Sending{std::move(bytes)});
+  Sending& s = sending_.back();
+  check_mpi(MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, to, kLinkTag,
+                      comm_.get(), &s.request),
+            "MPI_Isend(group message)");
+  reap();
+}
+
+std::optional<std::pair<int, wire::Bytes>> MpiGroupLink::receive() {
+  reap();
+  int arrived = 0;
+  MPI_Status status;
+  check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, kLinkTag, comm_.get(), &arrived, &status),
+            "MPI_Iprobe(group message)");
+  if (!arrived) return std::nullopt;
+  int count = 0;
+  check_mpi(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count(group message)");
+  wire::Bytes bytes(static_cast<std::size_t>(count));
+  check_mpi(MPI_Recv(bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, kLinkTag, comm_.get(),
+                     MPI_STATUS_IGNORE),
+            "MPI_Recv(group message)");
+  return std::make_pair(status.MPI_SOURCE, std::move(bytes));
+}
+
 }  // namespace rungs

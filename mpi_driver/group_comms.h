@@ -5,8 +5,10 @@
 /// trial (the coordinator sees leaders as its workers and never hears of members).
 #include <mpi.h>
 
+#include <list>
 #include <vector>
 
+#include "command/group_link.h"
 #include "mpi_driver/group_runner.h"
 #include "mpi_driver/trial_groups.h"
 #include "trainer/communicator_mpi.h"
@@ -43,6 +45,31 @@ class MpiGroupChannel final : public GroupChannel {
  private:
   MpiComm comm_;
   int rank_ = 0, size_ = 1;
+};
+
+/// GroupLink over a duplicate of a group communicator: MPI_Isend (its buffer kept until
+/// MPI_Test says it went), MPI_Iprobe then MPI_Recv of the probed message. The destructor
+/// waits for sends still in flight (the member receives them: it polls until Shutdown).
+class MpiGroupLink final : public GroupLink {
+ public:
+  explicit MpiGroupLink(MPI_Comm group);
+  ~MpiGroupLink() override;
+  MpiGroupLink(const MpiGroupLink&) = delete;
+  MpiGroupLink& operator=(const MpiGroupLink&) = delete;
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  void send(int to, wire::Bytes bytes) override;
+  std::optional<std::pair<int, wire::Bytes>> receive() override;
+
+ private:
+  struct Sending {
+    wire::Bytes bytes;
+    MPI_Request request = MPI_REQUEST_NULL;
+  };
+  void reap();
+  MpiComm comm_;
+  int rank_ = 0, size_ = 1;
+  std::list<Sending> sending_;
 };
 
 }  // namespace rungs

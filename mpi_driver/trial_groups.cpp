@@ -52,4 +52,28 @@ GroupPlan plan_trial_groups(const std::vector<int>& node_of_rank, int ranks_per_
   return plan;
 }
 
+GroupLayout group_layout(const GroupPlan& plan, const std::vector<int>& node_of_rank, int group,
+                         int position) {
+  GroupLayout layout;
+  const std::vector<int>& members = plan.groups.at(static_cast<std::size_t>(group));
+  const int node = node_of_rank.at(static_cast<std::size_t>(members.at(position)));
+  const int leader_node = node_of_rank.at(static_cast<std::size_t>(members.front()));
+  layout.local_size = 0;
+  for (int p = 0; p < static_cast<int>(members.size()); ++p) {
+    const int on = node_of_rank[static_cast<std::size_t>(members[p])];
+    if (on == node) {
+      if (p < position) ++layout.local_rank;
+      ++layout.local_size;
+    }
+    if (on != leader_node) layout.one_node = false;
+  }
+  layout.node_groups = 0;
+  for (int g = 0; g < static_cast<int>(plan.groups.size()); ++g) {
+    if (node_of_rank[static_cast<std::size_t>(plan.groups[g].front())] != leader_node) continue;
+    if (g < group) ++layout.node_group;
+    ++layout.node_groups;
+  }
+  return layout;
+}
+
 }  // namespace rungs

@@ -30,4 +30,17 @@ std::string group_size_problem(int world_size, int ranks_per_trial);
 /// ConfigError with group_size_problem() when the sizes do not fit.
 GroupPlan plan_trial_groups(const std::vector<int>& node_of_rank, int ranks_per_trial);
 
+/// Where a group's rank stands on its node, for the environment of a program's ranks
+/// (command/rank_env.h).
+struct GroupLayout {
+  int local_rank = 0, local_size = 1;  ///< among the group's ranks on this rank's node
+  int node_group = 0;   ///< the group's index among the groups led from its leader's node
+  int node_groups = 1;  ///< how many groups are led from that node
+  bool one_node = true; ///< every rank of the group is on the leader's node
+};
+
+/// The layout of position `position` of group `group` of `plan`.
+GroupLayout group_layout(const GroupPlan& plan, const std::vector<int>& node_of_rank, int group,
+                         int position);
+
 }  // namespace rungs

@@ -351,9 +351,11 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       else device.fail("must be auto, cpu or cuda");
     }
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
-    if (c.resources.ranks_per_trial > 1 && !c.objective.command.empty()) {
+    if (c.resources.ranks_per_trial > 1 && !c.objective.report_regex.empty()) {
+      // Its other ranks' programs could hear no decision and keep no checkpoint of rank 0's.
       resources.child("ranks_per_trial")
-          .fail("must be 1 with objective.command: a program's trial runs on one rank for now");
+          .fail("must be 1 with objective.report.regex: a program runs on several ranks of a "
+                "trial only on the client (rungs_trial), which tells every rank rungs' decisions");
     }
     c.resources.threads_per_worker = positive_int(resources.child("threads_per_worker"), 0, 0);
     c.resources.trials_per_gpu = positive_int(resources.child("trials_per_gpu"), 1, 1);

@@ -13,6 +13,10 @@
 //
 // Without rungs (no RUNGS_TRIAL_FD) the defaults are the parameters, report() answers
 // "continue" and checkpoints go to ./checkpoints.
+//
+// On a trial of several ranks (resources.ranks_per_trial), rank() and world_size() say
+// which process this is; rank 0's checkpoints are the trial's, and on other ranks
+// begin_checkpoint() gives a scratch folder that commit_checkpoint() throws away.
 #pragma once
 
 #include <fcntl.h>
@@ -39,6 +43,8 @@ class Trial {
   /// `defaults`: parameters (as text) when run without rungs or not set by the study.
   explicit Trial(std::map<std::string, std::string> defaults = {}, int epochs = 1)
       : params_(std::move(defaults)) {
+    rank_ = std::atoi(first_env("RUNGS_GROUP_RANK", "RANK", "0").c_str());
+    world_size_ = std::atoi(first_env("RUNGS_GROUP_SIZE", "WORLD_SIZE", "1").c_str());
     const char* fd = std::getenv("RUNGS_TRIAL_FD");
     if (fd == nullptr) {
       end_epoch_ = max_epochs_ = epochs;
@@ -54,6 +60,7 @@ class Trial {
     max_epochs_ = std::atoi(env("RUNGS_MAX_EPOCHS").c_str());
     stem_ = env("RUNGS_CHECKPOINT_STEM");
     resume_from_ = env("RUNGS_RESUME_FROM");
+    trial_dir_ = env("RUNGS_TRIAL_DIR");
     send("{\"v\": 1, \"type\": \"hello\"}");
   }
   ~Trial() {
@@ -71,6 +78,9 @@ class Trial {
   int start_epoch() const { return start_epoch_; }
   int end_epoch() const { return end_epoch_; }
   int max_epochs() const { return max_epochs_; }
+  /// This process's rank in its trial (RANK, 0..world_size()-1) and the trial's ranks.
+  int rank() const { return rank_; }
+  int world_size() const { return world_size_; }
   /// The checkpoint folder to resume from; empty for a new trial.
   const std::string& resume_from() const { return resume_from_; }
 
@@ -86,6 +96,10 @@ class Trial {
   void commit_checkpoint(int epoch) const {
     namespace fs = std::filesystem;
     const std::string tmp = folder(epoch) + ".tmp", done = folder(epoch);
+    if (rank_ != 0) {  // rank 0 writes the trial's checkpoints
+      fs::remove_all(tmp);
+      return;
+    }
     for (const auto& entry : fs::recursive_directory_iterator(tmp)) sync_path(entry.path().string());
     sync_path(tmp);
     fs::remove_all(done);  // left by an earlier run of this trial
@@ -126,7 +140,18 @@ class Trial {
   }
 
  private:
-  std::string folder(int epoch) const { return stem_ + ".e" + std::to_string(epoch); }
+  std::string folder(int epoch) const {
+    if (rank_ != 0) {
+      return (trial_dir_.empty() ? std::string(".") : trial_dir_) + "/scratch.rank" +
+             std::to_string(rank_) + ".e" + std::to_string(epoch);
+    }
+    return stem_ + ".e" + std::to_string(epoch);
+  }
+  static std::string first_env(const char* name, const char* other, const char* otherwise) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') v = std::getenv(other);
+    return v != nullptr && *v != '\0' ? v : otherwise;
+  }
 
   static std::string env(const char* name) {
     const char* v = std::getenv(name);
@@ -221,7 +246,8 @@ class Trial {
 
   std::map<std::string, std::string> params_;
   int fd_ = -1, trial_id_ = 0, start_epoch_ = 0, end_epoch_ = 1, max_epochs_ = 1;
-  std::string stem_, resume_from_, buffer_;
+  int rank_ = 0, world_size_ = 1;
+  std::string stem_, resume_from_, trial_dir_, buffer_;
   bool interrupted_ = false;
 };
 

@@ -20,6 +20,12 @@ to init(), every report answers "continue", and checkpoints go to ./checkpoints.
 Decisions: "continue"; "stop" (the scheduler ended the trial); "pause" (end this run now,
 after the checkpoint: the trial goes on later, from it). Exit normally after either. If the
 program itself must end early and be run again, it exits with status 75.
+
+On a trial of several ranks (resources.ranks_per_trial: K, e.g. PyTorch DDP), rungs starts K
+processes with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set for torch.distributed;
+trial.rank and trial.world_size say which one this is. Every rank reports; the decision is
+made on rank 0's metrics and every rank's report() returns it. Rank 0's checkpoints are the
+trial's; on other ranks checkpoint() gives a scratch folder that is thrown away.
 See docs/programs.md for the protocol and the environment.
 """
 import json
@@ -45,6 +51,9 @@ class Trial:
         self._buffer = b""
         self._interrupted = False
         self.under_rungs = fd is not None
+        # torchrun's RANK and WORLD_SIZE count when the program runs without rungs.
+        self.rank = int(env.get("RUNGS_GROUP_RANK") or env.get("RANK") or 0)
+        self.world_size = int(env.get("RUNGS_GROUP_SIZE") or env.get("WORLD_SIZE") or 1)
         if self.under_rungs:
             self._socket = socket.socket(fileno=int(fd))
             with open(env["RUNGS_PARAMS_JSON"]) as f:
@@ -110,7 +119,10 @@ class Trial:
         """A context manager: a fresh folder to write the state after `epoch` epochs into;
         when the block ends without an exception the folder is committed whole (renamed into
         place, then made durable), and the next report says so, so that rungs resumes the
-        trial from it. An exception leaves no checkpoint."""
+        trial from it. An exception leaves no checkpoint. On ranks other than 0 the folder is
+        scratch, removed when the block ends: rank 0's checkpoint is the trial's."""
+        if self.rank != 0:
+            return _Scratch(os.path.join(self.trial_dir, f"scratch.rank{self.rank}.e{int(epoch)}"))
         return _Checkpoint(self._folder(epoch))
 
     def _folder(self, epoch):
@@ -169,6 +181,20 @@ class _Checkpoint:
         shutil.rmtree(self.folder, ignore_errors=True)  # a run before this one left it
         os.rename(self.temporary, self.folder)
         _fsync(os.path.dirname(self.folder) or ".", os.O_RDONLY | os.O_DIRECTORY)
+        return False
+
+
+class _Scratch:
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __enter__(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+        os.makedirs(self.folder)
+        return self.folder
+
+    def __exit__(self, kind, value, traceback):
+        shutil.rmtree(self.folder, ignore_errors=True)
         return False
 
 

@@ -154,14 +154,16 @@ def case_ignore_term(args):
 
 
 def case_checks(args):
-    """A bad regex, one without the metric's group, resume_args without a regex: one line
-    naming the field and the value, exit status 2."""
+    """A bad regex, one without the metric's group, resume_args without a regex, a regex with
+    ranks_per_trial 2: one line naming the field and the value, exit status 2."""
     study, _ = write(args, "checks")
     text = open(study).read()
     for old, new, message in (
             (REGEX, r"epoch (?P<epoch>\d+ .*", "objective.report.regex: epoch (?P<epoch>\\d+ .* is not a regular expression: missing closing parenthesis"),
             (REGEX, r"epoch (?P<epoch>\d+) Accuracy: (?P<acc>[0-9.]+)", "has no group named val_accuracy (objective.metric)"),
-            ("  report: {regex: '" + REGEX + "'}\n", RESUME, "objective.resume_args: (a list) is for programs read through objective.report.regex")):
+            ("  report: {regex: '" + REGEX + "'}\n", RESUME, "objective.resume_args: (a list) is for programs read through objective.report.regex"),
+            ("resources: {threads_per_worker: 1}", "resources: {threads_per_worker: 1, ranks_per_trial: 2}",
+             "resources.ranks_per_trial: 2 must be 1 with objective.report.regex")):
         check(old in text, f"the study has {old}")
         open(study, "w").write(text.replace(old, new))
         p = run([args.rungs, "validate", study])

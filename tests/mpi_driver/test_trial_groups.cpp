@@ -133,5 +133,31 @@ TEST(GroupPlacement, TheStartLineSaysWhereWorkersTrain) {
   EXPECT_EQ(describe_placement(threaded), "on the CPU, 2-4 threads each");
 }
 
+TEST(TrialGroups, LayoutGivesLocalRanksAndEachNodesGroupIndex) {
+  // Node 0: ranks 0-4 (rank 0 the coordinator: 4 workers); node 5: ranks 5-9. Group 1
+  // spans the two nodes.
+  const std::vector<int> nodes = {0, 0, 0, 0, 0, 5, 5, 5, 5, 5};
+  const GroupPlan plan = plan_trial_groups(nodes, 3);
+  ASSERT_EQ(plan.groups, (Groups{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}));
+  const GroupLayout a = group_layout(plan, nodes, 0, 2);
+  EXPECT_EQ(a.local_rank, 2);
+  EXPECT_EQ(a.local_size, 3);
+  EXPECT_TRUE(a.one_node);
+  EXPECT_EQ(a.node_group, 0);
+  EXPECT_EQ(a.node_groups, 2);  // groups 0 and 1 are led from node 0
+  const GroupLayout spanning_leader = group_layout(plan, nodes, 1, 0);  // rank 4 on node 0
+  EXPECT_EQ(spanning_leader.local_rank, 0);
+  EXPECT_EQ(spanning_leader.local_size, 1);
+  EXPECT_FALSE(spanning_leader.one_node);
+  EXPECT_EQ(spanning_leader.node_group, 1);
+  const GroupLayout spanning_member = group_layout(plan, nodes, 1, 2);  // rank 6 on node 5
+  EXPECT_EQ(spanning_member.local_rank, 1);
+  EXPECT_EQ(spanning_member.local_size, 2);
+  const GroupLayout other = group_layout(plan, nodes, 2, 1);
+  EXPECT_EQ(other.node_group, 0);  // the first group led from node 5
+  EXPECT_EQ(other.node_groups, 1);
+  EXPECT_EQ(other.local_rank, 1);
+}
+
 }  // namespace
 }  // namespace rungs

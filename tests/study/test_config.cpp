@@ -188,6 +188,15 @@ TEST(Config, ReportRegexOfAProgramWithoutTheClient) {
   EXPECT_EQ(error_of(with(R"(report: {regex: '(?P<val_accuracy>\S+)'}, resume_args: ["{lrr}"])"))
                 .rfind("study.yaml: objective.resume_args[0]: {lrr}: {lrr} names no hyperparameter", 0),
             0u);
+  EXPECT_EQ(parse_study_config(with("direction: maximize") + "resources: {ranks_per_trial: 2}\n", "s.yaml")
+                .resources.ranks_per_trial,
+            2)
+      << "a program on the client runs on several ranks";
+  EXPECT_EQ(error_of(with(R"(report: {regex: '(?P<val_accuracy>\S+)'})") +
+                     "resources: {ranks_per_trial: 2}\n"),
+            "study.yaml: resources.ranks_per_trial: 2 must be 1 with objective.report.regex: a "
+            "program runs on several ranks of a trial only on the client (rungs_trial), which "
+            "tells every rank rungs' decisions");
 }
 
 }  // namespace
