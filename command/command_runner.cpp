@@ -118,8 +118,9 @@ ProgramResult run_program(const CommandSettings& s, const TrialAssignment& trial
   const std::string files = "attempt_" + std::to_string(attempt) +
                             (leads ? std::string() : ".rank" + std::to_string(hooks.rank));
   // Its lines in rungs.log, which every rank of the trial writes.
-  const std::string log_name = (leads ? std::string() : "rank " + std::to_string(hooks.rank) + ": ") +
-                           "attempt " + std::to_string(attempt);
+  const std::string log_name =
+      (leads ? std::string() : "rank " + std::to_string(hooks.rank) + ": ") + "attempt " +
+      std::to_string(attempt);
   LaunchSpec spec;
   spec.argv = expand_command(o.command, context);
   if (trial.start_epoch > 0 && !client) {
