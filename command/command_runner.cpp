@@ -94,6 +94,24 @@ std::optional<double> number_of(const json& v) {
   return std::nullopt;
 }
 
+constexpr std::size_t kMaxMetrics = 256;  ///< per report; more are ignored
+
+/// Every metric of a report's "metrics" object that is a number with a name study.h5 can
+/// store, into `result`; what it left out, for the trial's log ("" when nothing).
+std::string take_metrics(const json& metrics, EpochResult& result) {
+  std::string skipped;
+  for (const auto& [name, v] : metrics.items()) {
+    const auto number = number_of(v);
+    const char* why = !is_valid_metric_name(name)        ? "not a valid metric name"
+                      : !number                          ? "not a number"
+                      : result.metrics.size() >= kMaxMetrics ? "over the 256 metrics a report may have"
+                                                         : nullptr;
+    if (why) skipped += (skipped.empty() ? "ignored " : ", ") + name.substr(0, 80) + " (" + why + ")";
+    else result.set_metric(name, *number);
+  }
+  return skipped;
+}
+
 /// The last `lines` lines of `file`, joined with " | ", for a failure's reason.
 std::string tail_of(const std::string& file, int lines) {
   std::ifstream in(file);
@@ -313,13 +331,8 @@ TrialOutcome CommandRunner::run(const TrialAssignment& trial, const EpochCallbac
       EpochResult result;
       result.epoch = epoch;
       result.value = *value;
-      const auto metric = [&](const char* name) {
-        const auto v = metrics.contains(name) ? number_of(metrics[name]) : std::nullopt;
-        return v.value_or(std::numeric_limits<double>::quiet_NaN());
-      };
-      result.val_accuracy = metric("val_accuracy");
-      result.val_loss = metric("val_loss");
-      result.train_loss = metric("train_loss");
+      const std::string skipped = take_metrics(metrics, result);
+      if (!skipped.empty()) log << "attempt " << attempt << ": epoch " << epoch << ": " << skipped << std::endl;
       result.seconds = std::chrono::duration<double>(now - last_report).count();
       result.checkpointed = message.value("checkpoint", false) &&
                             fs::is_directory(checkpoint_folder(stem, epoch));
