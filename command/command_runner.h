@@ -2,8 +2,10 @@
 /// Trials that run the user's own program (objective.command) on a worker rank: one process
 /// per trial run, launched with the trial's hyperparameters, talking to rungs through the
 /// client (command/client/rungs_trial.py) over a socket pair: JSON lines, one report per
-/// epoch from the program, one decision per report from rungs. The protocol, the environment
-/// and the failure table are in docs/programs.md. No LibTorch, no MPI.
+/// epoch from the program, one decision per report from rungs. Or, with
+/// objective.report.regex, a program that has no client: its stdout lines that match are its
+/// reports, and it is ended with signals (resumed with objective.resume_args). The protocol,
+/// the environment and the failure table are in docs/programs.md. No LibTorch, no MPI.
 #include <memory>
 #include <string>
 
@@ -13,7 +15,7 @@
 namespace rungs {
 
 struct CommandSettings {
-  ObjectiveConfig objective;  ///< command, metric, timeouts
+  ObjectiveConfig objective;  ///< command, report, resume_args, metric, timeouts
   std::string output_dir;     ///< the study's folder: trials/ID/ and checkpoints/ are in it
   int max_epochs = 0;         ///< budget.epochs
   int threads = 1;            ///< OMP_NUM_THREADS (and MKL's, OpenBLAS's) of the program

@@ -44,7 +44,16 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   const bool builtin = config.objective.command.empty();  // a program checks its own inputs
   if (builtin) validate_hyperparameters(config);
   make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
-  make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  const ObjectiveConfig& o = config.objective;
+  if (!o.report_regex.empty() && o.resume_args.empty() && scheduler->pauses()) {
+    // rungs can end such a program only with a signal: a paused run could never go on.
+    throw ConfigError(config.where("scheduler") + ": " + config.scheduler.name() +
+                      " pauses trials and resumes them later, and a program read through "
+                      "objective.report.regex can only resume with objective.resume_args "
+                      "(e.g. [--resume, \"{trial_dir}/last.pt\"]); give them, or use a "
+                      "scheduler that only stops (asha with mode: stop, median, fifo)");
+  }
   if (!builtin) return config;
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {

@@ -27,6 +27,7 @@ class AshaScheduler final : public Scheduler {
   void on_trial_end(const TrialRecord& trial) override { bracket_.on_trial_end(trial); }
   void rebuild(const std::vector<TrialRecord>& trials) override;
   int rung_of(const TrialRecord& trial) const override;
+  bool pauses() const override { return promotion_; }
 
   const AshaBracket& bracket() const { return bracket_; }
 

@@ -40,6 +40,7 @@ class HyperbandScheduler final : public Scheduler {
   void on_trial_end(const TrialRecord& trial) override;
   void rebuild(const std::vector<TrialRecord>& trials) override;
   int rung_of(const TrialRecord& trial) const override;
+  bool pauses() const override { return promotion_; }
 
   int bracket_of(int trial_id) const;
   const AshaBracket& bracket(int s) const { return brackets_.at(static_cast<std::size_t>(s)); }

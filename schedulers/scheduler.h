@@ -44,6 +44,9 @@ class Scheduler {
   virtual void rebuild(const std::vector<TrialRecord>& /*trials*/) {}
   /// The highest rung `trial` has reached (0 for schedulers without rungs).
   virtual int rung_of(const TrialRecord& /*trial*/) const { return 0; }
+  /// Whether it pauses trials (Verdict::Pause, ResumeTrial): their runs then end early and
+  /// go on later from where they were (which a program must be able to do).
+  virtual bool pauses() const { return false; }
 };
 
 /// Builds the scheduler named in `options` (fifo, ...) for trials of at most `max_epochs`.

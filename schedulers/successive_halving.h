@@ -39,6 +39,7 @@ class SuccessiveHalvingScheduler final : public Scheduler {
   void on_trial_end(const TrialRecord& trial) override;
   void rebuild(const std::vector<TrialRecord>& trials) override;
   int rung_of(const TrialRecord& trial) const override;
+  bool pauses() const override { return true; }
 
   /// The rung (index in the ladder) the current bracket trains.
   int current_rung() const { return rung_; }

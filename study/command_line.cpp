@@ -9,8 +9,8 @@
 namespace rungs {
 namespace {
 
-const char* const kBuiltins[] = {"args", "params_json", "trial_id", "trial_dir",
-                                 "checkpoint_dir", "epochs", "seed", "study_dir"};
+const char* const kBuiltins[] = {"args",  "params_json", "trial_id",    "trial_dir", "checkpoint_dir",
+                                 "epochs", "seed",       "start_epoch", "end_epoch", "study_dir"};
 
 bool is_builtin(const std::string& name) {
   for (const char* b : kBuiltins) {
@@ -109,6 +109,8 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
           else if (name == "checkpoint_dir") expanded += context.checkpoint_dir;
           else if (name == "epochs") expanded += std::to_string(context.epochs);
           else if (name == "seed") expanded += std::to_string(context.seed);
+          else if (name == "start_epoch") expanded += std::to_string(context.start_epoch);
+          else if (name == "end_epoch") expanded += std::to_string(context.end_epoch);
           else if (name == "study_dir") expanded += context.study_dir;
           else if (name == "args") throw Error("{args} must be a command element of its own");
           else if (const auto it = context.params.find(name); it != context.params.end())
@@ -121,13 +123,26 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
   return out;
 }
 
+bool uses_placeholder(const std::vector<std::string>& command, const std::string& name) {
+  bool found = false;
+  for (const std::string& arg : command) {
+    try {
+      scan(
+          arg, [](const std::string&) {}, [&](const std::string& n) { found = found || n == name; });
+    } catch (const std::string&) {
+      // an unclosed '{': command_problem() reports it
+    }
+  }
+  return found;
+}
+
 std::string command_problem(const std::vector<std::string>& command, const SearchSpace& space,
-                            const Params& fixed) {
+                            const Params& fixed, const std::string& field) {
   std::string known;
   for (const auto& p : space.params()) known += (known.empty() ? "" : ", ") + p.name;
   for (const auto& [name, value] : fixed) known += (known.empty() ? "" : ", ") + name;
   for (std::size_t i = 0; i < command.size(); ++i) {
-    const std::string where = "objective.command[" + std::to_string(i) + "]: ";
+    const std::string where = field + "[" + std::to_string(i) + "]: ";
     std::optional<std::string> problem;
     try {
       scan(
@@ -144,7 +159,7 @@ std::string command_problem(const std::vector<std::string>& command, const Searc
               problem = "{" + name + "} names no hyperparameter; the study has " +
                         (known.empty() ? "none" : known) +
                         ", and rungs gives args, params_json, trial_id, trial_dir, "
-                        "checkpoint_dir, epochs, seed, study_dir";
+                        "checkpoint_dir, epochs, seed, start_epoch, end_epoch, study_dir";
             } else if (spec->when) {
               problem = "{" + name + "} is conditional (absent from some trials): pass it "
                         "with {args} or {params_json}";

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "study/command_line.h"
 #include "study/errors.h"
+#include "study/line_pattern.h"
 #include "study/yaml_fields.h"
 
 namespace rungs {
@@ -154,22 +156,62 @@ double positive_seconds(const Field& f, double fallback) {
   return v;
 }
 
+/// A list of strings (a command line's elements).
+std::vector<std::string> string_list(const Field& list) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < list.node.size(); ++i) {
+    const Field arg{list.file, list.node[i], list.path + "[" + std::to_string(i) + "]"};
+    if (!arg.node.IsScalar()) arg.fail("must be a string");
+    out.push_back(arg.node.Scalar());
+  }
+  return out;
+}
+
 /// objective.command: the user's program. Only what concerns a program may be given with it.
 ObjectiveConfig parse_command_objective(const Field& f) {
-  f.only_keys({"command", "metric", "direction", "timeouts"});
+  f.only_keys({"command", "report", "resume_args", "metric", "direction", "timeouts"});
   ObjectiveConfig o;
   const Field command = f.child("command");
   if (!command.node.IsSequence() || command.node.size() == 0) {
     command.fail("must be a list of the program and its arguments, e.g. [python3, train.py, "
                  "--lr, \"{lr}\"]");
   }
-  for (std::size_t i = 0; i < command.node.size(); ++i) {
-    const Field arg{f.file, command.node[i], command.path + "[" + std::to_string(i) + "]"};
-    if (!arg.node.IsScalar()) arg.fail("must be a string");
-    o.command.push_back(arg.node.Scalar());
-  }
+  o.command = string_list(command);
   if (!f.child("metric").present()) f.child("metric").fail("is required: the name of the reported metric to tune");
   o.metric = f.child("metric").as_string();
+  const Field report = f.child("report");
+  if (report.present()) {
+    report.require_map();
+    report.only_keys({"regex"});
+    const Field regex = report.child("regex");
+    o.report_regex = regex.as_string();
+    if (o.report_regex.empty()) regex.fail("must not be empty");
+    try {
+      const LinePattern pattern(o.report_regex);
+      const auto& names = pattern.names();
+      if (std::find(names.begin(), names.end(), o.metric) == names.end()) {
+        std::string listed;
+        for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+        regex.fail("has no group named " + o.metric + " (objective.metric), e.g. (?P<" +
+                   o.metric + ">[0-9.]+); its named groups: " + (listed.empty() ? "none" : listed));
+      }
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const Error& e) {
+      regex.fail(std::string("is not a regular expression: ") + e.what());
+    }
+  }
+  const Field resume = f.child("resume_args");
+  if (resume.present()) {
+    if (o.report_regex.empty()) {
+      resume.fail("is for programs read through objective.report.regex; a program on the "
+                  "client resumes from trial.resume_from");
+    }
+    if (!resume.node.IsSequence() || resume.node.size() == 0) {
+      resume.fail("must be a list of arguments, e.g. [--resume, \"{trial_dir}/last.pt\"]");
+    }
+    o.resume_args = string_list(resume);
+  }
   const Field timeouts = f.child("timeouts");
   if (timeouts.present()) {
     timeouts.require_map();
@@ -277,7 +319,10 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     }
   }
   if (!c.objective.command.empty()) {
-    const std::string problem = command_problem(c.objective.command, c.space, c.fixed);
+    std::string problem = command_problem(c.objective.command, c.space, c.fixed);
+    if (problem.empty()) {
+      problem = command_problem(c.objective.resume_args, c.space, c.fixed, "objective.resume_args");
+    }
     if (!problem.empty()) throw ConfigError(c.where(problem));
   }
 

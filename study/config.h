@@ -25,6 +25,12 @@ struct ObjectiveConfig {
   /// The user's own training program, one element per argument with {placeholders}
   /// (command/command_line.h); empty for rungs' built-in models.
   std::vector<std::string> command;
+  /// objective.report.regex: the program prints its reports (a line that matches, named
+  /// groups the metrics) and needs no client; empty: it reports through the client.
+  std::string report_regex;
+  /// objective.resume_args: appended to the command of a run that resumes a trial (only
+  /// with report_regex); empty: such a program is never paused and restarts when interrupted.
+  std::vector<std::string> resume_args;
   CommandTimeouts timeouts;
   std::string model = "mlp";              ///< mlp | cnn
   std::string dataset = "fashion_mnist";

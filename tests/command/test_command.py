@@ -75,14 +75,14 @@ def read(path):
     return trials
 
 
-def programs_left():
-    """pids of synthetic.py processes still alive (none may outlive its trial or worker)."""
+def programs_left(program=PROGRAM):
+    """pids of `program`'s processes still alive (none may outlive its trial or worker)."""
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if PROGRAM.encode() in f.read():
+                    if program.encode() in f.read():
                         found.append(int(pid))
             except OSError:
                 pass

@@ -174,6 +174,7 @@ TYPED_TEST_SUITE(SchedulerContract, Schedulers);
 TYPED_TEST(SchedulerContract, KeepsTheCoordinatorsContractOnEveryCall) {
   for (int workers : {1, 7, 200}) {
     auto inner = testing::scheduler_for(this->config);
+    EXPECT_EQ(inner->pauses(), TypeParam::pauses) << "pauses() says whether it may pause";
     Checked checked(*inner, TypeParam::rungs);
     auto sampler = this->sampler();
     sim::Simulation simulation(this->config, *sampler, checked, settings(workers));

@@ -161,5 +161,34 @@ TEST(Config, AlgorithmOptionsRejectUnknownKeys) {
   }
 }
 
+TEST(Config, ReportRegexOfAProgramWithoutTheClient) {
+  const auto with = [](const std::string& objective) {
+    return variant("objective: {model: mlp, metric: val_accuracy, direction: maximize, train_samples: 2000}",
+                   "objective: {command: [python3, train.py, --lr, \"{lr}\"], metric: val_accuracy, " +
+                       objective + "}");
+  };
+  const StudyConfig c = parse_study_config(
+      with(R"(report: {regex: 'epoch (?P<epoch>\d+) .*Accuracy: (?P<val_accuracy>[0-9.]+)'},
+               resume_args: [--resume, "{trial_dir}/last.pt", "{start_epoch}"])"),
+      "s.yaml");
+  EXPECT_EQ(c.objective.report_regex, R"(epoch (?P<epoch>\d+) .*Accuracy: (?P<val_accuracy>[0-9.]+))");
+  EXPECT_EQ(c.objective.resume_args,
+            (std::vector<std::string>{"--resume", "{trial_dir}/last.pt", "{start_epoch}"}));
+  EXPECT_TRUE(parse_study_config(with("timeouts: {stop: 2}"), "s.yaml").objective.report_regex.empty())
+      << "the client is the default";
+  EXPECT_EQ(error_of(with(R"(report: {regex: 'epoch (?P<epoch>\d+'})")),
+            "study.yaml: objective.report.regex: epoch (?P<epoch>\\d+ is not a regular expression: "
+            "missing closing parenthesis at offset 19");
+  EXPECT_EQ(error_of(with(R"(report: {regex: 'Accuracy: (?<acc>[0-9.]+)'})")),
+            "study.yaml: objective.report.regex: Accuracy: (?<acc>[0-9.]+) has no group named "
+            "val_accuracy (objective.metric), e.g. (?P<val_accuracy>[0-9.]+); its named groups: acc");
+  EXPECT_EQ(error_of(with("resume_args: [--resume]")),
+            "study.yaml: objective.resume_args: (a list) is for programs read through "
+            "objective.report.regex; a program on the client resumes from trial.resume_from");
+  EXPECT_EQ(error_of(with(R"(report: {regex: '(?P<val_accuracy>\S+)'}, resume_args: ["{lrr}"])"))
+                .rfind("study.yaml: objective.resume_args[0]: {lrr}: {lrr} names no hyperparameter", 0),
+            0u);
+}
+
 }  // namespace
 }  // namespace rungs
