@@ -16,6 +16,7 @@ namespace rungs {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxMetrics = 256;  ///< stored per report; more are left out
 constexpr double kKillAfter = 5.0;  ///< seconds from TERM to KILL for a program that was told
 
 Clock::duration seconds(double s) {
@@ -125,7 +126,10 @@ class ProgramRun {
     EpochResult result;
     result.epoch = epoch;
     result.value = value;
-    store_metrics(report.metrics, result);
+    const std::string skipped = store_metrics(report.metrics, result);
+    if (!skipped.empty()) {
+      log_ << plan_.name << ": epoch " << epoch << ": " << skipped << std::endl;
+    }
     result.seconds = std::chrono::duration<double>(now - last_report_).count();
     result.checkpointed = report.checkpointed;
     last_report_ = now;
@@ -285,14 +289,20 @@ std::int64_t unix_ms() {
       .count();
 }
 
-void store_metrics(const Metrics& metrics, EpochResult& result) {
-  const auto metric = [&](const char* name) {
-    const auto it = metrics.find(name);
-    return it != metrics.end() && it->second ? *it->second : std::numeric_limits<double>::quiet_NaN();
-  };
-  result.val_accuracy = metric("val_accuracy");
-  result.val_loss = metric("val_loss");
-  result.train_loss = metric("train_loss");
+std::string store_metrics(const Metrics& metrics, EpochResult& result) {
+  std::string skipped;
+  for (const auto& [name, value] : metrics) {
+    const char* why = !is_valid_metric_name(name)                ? "not a valid metric name"
+                      : !value                                    ? "not a number"
+                      : result.metrics.size() >= kMaxMetrics      ? "past the 256 a report may have"
+                                                                  : nullptr;
+    if (why) {
+      skipped += (skipped.empty() ? "ignored " : ", ") + name.substr(0, 80) + " (" + why + ")";
+    } else {
+      result.set_metric(name, *value);
+    }
+  }
+  return skipped;
 }
 
 ProgramResult supervise(ChildProcess& child, ReportSource& source, const RunPlan& plan,

@@ -41,8 +41,8 @@ ProgramResult supervise(ChildProcess& child, ReportSource& source, const RunPlan
 /// Now, in ms since the Unix epoch (ProgramResult::ended_ms).
 std::int64_t unix_ms();
 
-/// Fills `result`'s metrics from a report's: the one place that knows which names an
-/// EpochResult stores (the others are used only as the objective).
-void store_metrics(const Metrics& metrics, EpochResult& result);
+/// Fills `result`'s metrics from a report's, leaving out those study.h5 cannot hold (a bad
+/// name, not a number, past 256); returns what it left out, for the trial's log ("": none).
+std::string store_metrics(const Metrics& metrics, EpochResult& result);
 
 }  // namespace rungs

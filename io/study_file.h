@@ -13,7 +13,7 @@
 namespace rungs {
 
 /// The layout version written by this rungs; read_study_file rejects newer files.
-constexpr int kStudyFormatVersion = 1;
+constexpr int kStudyFormatVersion = 2;
 
 /// Writes `snapshot` (config and trials must be set) to `path`, crash-safe: the file is
 /// written as `path + ".tmp"`, closed, fsynced, renamed over `path`, and the directory is

@@ -1,7 +1,9 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <unordered_map>
 
 #include "io/h5_attribute.h"
@@ -105,34 +107,57 @@ std::vector<TrialRecord> read_trials(const h5::Group& root) {
   return trials;
 }
 
-void read_curves(const h5::Group& root, std::vector<TrialRecord>& trials) {
+/// The metrics of the rows of /curves: /curves/metrics/NAME (format 2), or the fixed
+/// val_accuracy, val_loss and train_loss datasets of format 1. A NaN is no report.
+std::vector<std::vector<Metric>> read_metrics(const h5::Group& curves, const char* name,
+                                              int format_version, std::size_t rows) {
+  std::vector<std::vector<Metric>> metrics(rows);
+  const auto add = [&](const h5::Group& group, const std::string& metric) {
+    const auto values = read_rows<double>(group, metric, rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+      if (!std::isnan(values[row])) metrics[row].push_back(Metric{metric, values[row]});
+    }
+  };
+  if (format_version < 2) {
+    for (const char* metric : {"val_accuracy", "val_loss", "train_loss"}) add(curves, metric);
+  } else {
+    const h5::Group group = curves.open_group(name);
+    for (const std::string& metric : group.children()) add(group, metric);
+  }
+  return metrics;
+}
+
+void read_curves(const h5::Group& root, int format_version, std::vector<TrialRecord>& trials) {
   std::unordered_map<std::int64_t, TrialRecord*> by_id;
   for (TrialRecord& trial : trials) by_id[trial.id] = &trial;
   const h5::Group group = root.open_group(layout::kCurves);
   const auto trial_ids = h5::read_column<std::int64_t>(group, "trial_id");
   const std::size_t n = trial_ids.size();
-  const auto epochs = read_rows<std::int64_t>(group, "epoch", n);
-  const auto values = read_rows<double>(group, "value", n);
-  const auto val_accuracy = read_rows<double>(group, "val_accuracy", n);
-  const auto val_loss = read_rows<double>(group, "val_loss", n);
-  const auto train_loss = read_rows<double>(group, "train_loss", n);
-  const auto seconds = read_rows<double>(group, "seconds", n);
-  const auto time = read_rows<double>(group, "time", n);
+  std::vector<EpochResult> rows(n);
+  for_each_stored_field(EpochResult{}, [&](std::size_t i, const char* name, const auto& member) {
+    using T = std::decay_t<decltype(member)>;
+    using Stored = std::conditional_t<std::is_same_v<T, int>, std::int64_t, double>;
+    if constexpr (std::is_same_v<T, std::vector<Metric>>) {
+      auto metrics = read_metrics(group, name, format_version, n);
+      for (std::size_t row = 0; row < n; ++row) rows[row].metrics = std::move(metrics[row]);
+    } else {
+      const auto column = read_rows<Stored>(group, name, n);
+      for (std::size_t row = 0; row < n; ++row) {
+        for_each_stored_field(rows[row], [&](std::size_t j, const char*, auto& target) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(target)>, T>) {
+            if (j == i) target = static_cast<T>(column[row]);
+          }
+        });
+      }
+    }
+  });
   for (std::size_t row = 0; row < n; ++row) {
     const auto found = by_id.find(trial_ids[row]);
     if (found == by_id.end()) {
       throw IoError(root.file() + ": /curves/trial_id row " + std::to_string(row) +
                     ": no trial has id " + std::to_string(trial_ids[row]));
     }
-    EpochResult result;
-    result.epoch = static_cast<int>(epochs[row]);
-    result.value = values[row];
-    result.val_accuracy = val_accuracy[row];
-    result.val_loss = val_loss[row];
-    result.train_loss = train_loss[row];
-    result.seconds = seconds[row];
-    result.time = time[row];
-    found->second->curve.push_back(result);
+    found->second->curve.push_back(std::move(rows[row]));
   }
 }
 
@@ -159,7 +184,7 @@ StoredStudy read_study_file(const std::string& path) {
   study.elapsed = h5::read_double_attribute(root, "elapsed");
   study.config_text = h5::read_scalar_string(root, layout::kStudyYaml);
   study.trials = read_trials(root);
-  read_curves(root, study.trials);
+  read_curves(root, study.format_version, study.trials);
   if (root.has(layout::kTest)) {
     const h5::Group test = root.open_group(layout::kTest);
     study.test = TestResult{static_cast<int>(h5::read_int_attribute(test, "trial_id")),

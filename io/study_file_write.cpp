@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <type_traits>
 #include <limits>
 
 #include "io/h5_attribute.h"
@@ -72,37 +74,51 @@ void write_trials(const h5::Group& root, const StudyConfig& config, const Trials
   write_param_columns(group, config.space, trials);
 }
 
-/// Long format: one row per reported epoch, by trial id then epoch.
+/// Long format: one row per reported epoch, by trial id then epoch; a dataset per stored
+/// field of EpochResult, and /curves/metrics/NAME per metric (NaN where an epoch has none).
 void write_curves(const h5::Group& root, const Trials& trials) {
-  std::size_t rows = 0;
-  for (const TrialRecord* trial : trials) rows += trial->curve.size();
-  std::vector<std::int64_t> trial_id, epoch;
-  std::vector<double> value, val_accuracy, val_loss, train_loss, seconds, time;
-  for (auto* integers : {&trial_id, &epoch}) integers->reserve(rows);
-  for (auto* reals : {&value, &val_accuracy, &val_loss, &train_loss, &seconds, &time}) {
-    reals->reserve(rows);
-  }
+  using Integers = std::vector<std::int64_t>;
+  using Reals = std::vector<double>;
+  constexpr std::size_t kFields = std::size(kEpochFieldNames);
+  std::vector<Integers> integers(kFields);
+  std::vector<Reals> reals(kFields);
+  Integers trial_id;
+  const std::vector<std::string> names = metric_names(trials);
+  std::vector<Reals> metrics(names.size());
   for (const TrialRecord* trial : trials) {
     for (const EpochResult& result : trial->curve) {
       trial_id.push_back(trial->id);
-      epoch.push_back(result.epoch);
-      value.push_back(result.value);
-      val_accuracy.push_back(result.val_accuracy);
-      val_loss.push_back(result.val_loss);
-      train_loss.push_back(result.train_loss);
-      seconds.push_back(result.seconds);
-      time.push_back(result.time);
+      for_each_stored_field(result, [&](std::size_t i, const char*, const auto& member) {
+        using T = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<T, int>) {
+          integers[i].push_back(member);
+        } else if constexpr (std::is_same_v<T, double>) {
+          reals[i].push_back(member);
+        } else {
+          static_assert(std::is_same_v<T, std::vector<Metric>>, "a field study.h5 cannot store");
+          for (std::size_t m = 0; m < names.size(); ++m) {
+            metrics[m].push_back(
+                result.metric(names[m]).value_or(std::numeric_limits<double>::quiet_NaN()));
+          }
+        }
+      });
     }
   }
   const h5::Group group = root.create_group(layout::kCurves);
   h5::write_column(group, "trial_id", trial_id);
-  h5::write_column(group, "epoch", epoch);
-  h5::write_column(group, "value", value);
-  h5::write_column(group, "val_accuracy", val_accuracy);
-  h5::write_column(group, "val_loss", val_loss);
-  h5::write_column(group, "train_loss", train_loss);
-  h5::write_column(group, "seconds", seconds);
-  h5::write_column(group, "time", time);
+  for_each_stored_field(EpochResult{}, [&](std::size_t i, const char* name, const auto& member) {
+    using T = std::decay_t<decltype(member)>;
+    if constexpr (std::is_same_v<T, int>) {
+      h5::write_column(group, name, integers[i]);
+    } else if constexpr (std::is_same_v<T, double>) {
+      h5::write_column(group, name, reals[i]);
+    } else {
+      const h5::Group metric_group = group.create_group(name);
+      for (std::size_t m = 0; m < names.size(); ++m) {
+        h5::write_column(metric_group, names[m], metrics[m]);
+      }
+    }
+  });
 }
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) {

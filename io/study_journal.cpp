@@ -6,25 +6,16 @@ namespace rungs::journal {
 
 namespace {
 
-enum Type : std::uint8_t { kTrial = 'T', kEpoch = 'E' };
+/// kEpoch records are written by rungs before study format 2 (fixed metrics) and still
+/// read; kEpochRecord holds an EpochResult as study/wire.h encodes it.
+enum Type : std::uint8_t { kTrial = 'T', kEpoch = 'E', kEpochRecord = 'R' };
 
-void put_epoch(wire::Writer& w, const EpochResult& r) {
-  w.i32(r.epoch);
-  w.f64(r.value);
-  w.f64(r.val_accuracy);
-  w.f64(r.val_loss);
-  w.f64(r.train_loss);
-  w.f64(r.seconds);
-  w.f64(r.time);
-}
-
-EpochResult get_epoch(wire::Reader& r) {
+/// An epoch record of the fixed layout rungs wrote before any-metric epochs.
+EpochResult get_fixed_epoch(wire::Reader& r) {
   EpochResult e;
   e.epoch = r.i32();
   e.value = r.f64();
-  e.val_accuracy = r.f64();
-  e.val_loss = r.f64();
-  e.train_loss = r.f64();
+  for (const char* name : {"val_accuracy", "val_loss", "train_loss"}) e.set_metric(name, r.f64());
   e.seconds = r.f64();
   e.time = r.f64();
   return e;
@@ -61,9 +52,9 @@ wire::Bytes trial_record(const TrialRecord& t) {
 
 wire::Bytes epoch_record(int trial_id, const EpochResult& result) {
   wire::Writer w;
-  w.u8(kEpoch);
+  w.u8(kEpochRecord);
   w.i32(trial_id);
-  put_epoch(w, result);
+  wire::put(w, result);
   return w.take();
 }
 
@@ -93,9 +84,11 @@ void replay(const std::vector<wire::Bytes>& records, std::vector<TrialRecord>& t
         const int epochs = r.i32();
         if (epochs < t.epochs_run()) t.curve.resize(static_cast<std::size_t>(epochs));
         t.lost = r.at_end() ? 0 : r.i32();
-      } else if (type == kEpoch) {
+      } else if (type == kEpoch || type == kEpochRecord) {
         TrialRecord& t = at(trials, id);
-        const EpochResult e = get_epoch(r);
+        EpochResult e;
+        if (type == kEpoch) e = get_fixed_epoch(r);
+        else wire::get(r, e);
         if (e.epoch < 1 || e.epoch > t.epochs_run() + 1) {
           throw IoError("journal record for epoch " + std::to_string(e.epoch) + " of trial " +
                         std::to_string(id) + ", which has " + std::to_string(t.epochs_run()));

@@ -27,7 +27,7 @@
 
 namespace rungs::protocol {
 
-inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::uint8_t kVersion = 3;
 
 enum class Kind : std::uint8_t {
   Ready = 1,

@@ -1,11 +1,13 @@
 #include "report/export.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <type_traits>
 
 #include "report/csv.h"
 #include "study/errors.h"
@@ -13,17 +15,28 @@
 namespace rungs::report {
 namespace {
 
-/// The epoch whose value is the trial's value (the first one, on ties); nullptr when none.
-const EpochResult* best_epoch(const TrialRecord& trial, Direction direction) {
-  const std::optional<double> value = trial_value(trial, direction);
-  if (!value) return nullptr;
-  for (const EpochResult& epoch : trial.curve) {
-    if (epoch.value == *value) return &epoch;
+std::string integer(long long value) { return std::to_string(value); }
+
+/// A column per metric: its name, or metric_NAME when one of the table's other columns
+/// (`taken`) has that name.
+std::vector<std::string> metric_columns(const std::vector<std::string>& metrics,
+                                        const std::vector<std::string>& taken) {
+  std::vector<std::string> columns;
+  for (const std::string& name : metrics) {
+    const bool clash = std::find(taken.begin(), taken.end(), name) != taken.end();
+    columns.push_back(clash ? "metric_" + name : name);
   }
-  return nullptr;
+  return columns;
 }
 
-std::string integer(long long value) { return std::to_string(value); }
+/// A cell per metric of `epoch`, in `metrics` order: empty where it has none.
+void add_metric_cells(std::vector<std::string>& row, const EpochResult* epoch,
+                      const std::vector<std::string>& metrics) {
+  for (const std::string& name : metrics) {
+    const std::optional<double> v = epoch ? epoch->metric(name) : std::nullopt;
+    row.push_back(v ? csv_number(*v) : "");
+  }
+}
 
 }  // namespace
 
@@ -45,11 +58,16 @@ Table trials_table(const StudyView& view) {
   Table table;
   table.columns = {"number", "value", "datetime_start", "datetime_complete", "duration"};
   for (const std::string& name : view.param_names) table.columns.push_back("params_" + name);
-  for (const char* column : {"state", "best_epoch", "val_accuracy", "val_loss", "train_loss",
-                             "last_value", "epochs", "max_epochs", "rung", "worker", "seed",
-                             "reason"}) {
-    table.columns.push_back(column);
+  table.columns.push_back("state");
+  table.columns.push_back("best_epoch");
+  const std::vector<std::string> tail = {"last_value", "epochs", "max_epochs", "rung",
+                                         "worker",     "seed",   "reason"};
+  std::vector<std::string> taken = table.columns;
+  taken.insert(taken.end(), tail.begin(), tail.end());
+  for (std::string& column : metric_columns(view.metric_names, taken)) {
+    table.columns.push_back(std::move(column));
   }
+  table.columns.insert(table.columns.end(), tail.begin(), tail.end());
   for (const TrialRecord& t : view.stored.trials) {
     std::vector<std::string> row;
     const std::optional<double> value = trial_value(t, direction);
@@ -66,9 +84,7 @@ Table trials_table(const StudyView& view) {
     row.push_back(to_string(t.status));
     const EpochResult* best = best_epoch(t, direction);
     row.push_back(best ? integer(best->epoch) : "");
-    row.push_back(best ? csv_number(best->val_accuracy) : "");
-    row.push_back(best ? csv_number(best->val_loss) : "");
-    row.push_back(best ? csv_number(best->train_loss) : "");
+    add_metric_cells(row, best, view.metric_names);
     const std::optional<double> last = t.last_value();
     row.push_back(last ? csv_number(*last) : "");
     row.push_back(integer(t.epochs_run()));
@@ -84,13 +100,25 @@ Table trials_table(const StudyView& view) {
 
 Table curves_table(const StudyView& view) {
   Table table;
-  table.columns = {"number", "epoch", "value", "val_accuracy", "val_loss", "train_loss",
-                   "seconds", "time"};
+  table.columns = {"number"};
+  for_each_stored_field(EpochResult{}, [&](std::size_t, const char* name, const auto& member) {
+    if constexpr (!std::is_same_v<std::decay_t<decltype(member)>, std::vector<Metric>>) {
+      table.columns.push_back(name);
+    }
+  });
+  for (std::string& column : metric_columns(view.metric_names, table.columns)) {
+    table.columns.push_back(std::move(column));
+  }
   for (const TrialRecord& t : view.stored.trials) {
     for (const EpochResult& e : t.curve) {
-      table.rows.push_back({integer(t.id), integer(e.epoch), csv_number(e.value),
-                            csv_number(e.val_accuracy), csv_number(e.val_loss),
-                            csv_number(e.train_loss), csv_number(e.seconds), csv_number(e.time)});
+      std::vector<std::string> row = {integer(t.id)};
+      for_each_stored_field(e, [&](std::size_t, const char*, const auto& member) {
+        using T = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<T, int>) row.push_back(integer(member));
+        else if constexpr (std::is_same_v<T, double>) row.push_back(csv_number(member));
+      });
+      add_metric_cells(row, &e, view.metric_names);
+      table.rows.push_back(std::move(row));
     }
   }
   return table;

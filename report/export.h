@@ -20,12 +20,14 @@ std::string iso_utc(double unix_seconds);
 
 /// One row per trial in id order: number, value, datetime_start, datetime_complete,
 /// duration, params_NAME (search-space order; empty where inactive), state, then
-/// best_epoch, val_accuracy, val_loss, train_loss (at the best epoch), last_value, epochs,
-/// max_epochs, rung, worker, seed, reason.
+/// best_epoch, every metric at the best epoch (view.metric_names; a name that is also one
+/// of these columns is metric_NAME), last_value, epochs, max_epochs, rung, worker, seed,
+/// reason.
 Table trials_table(const StudyView& view);
 
-/// One row per reported epoch (long format), ordered by trial then epoch: number, epoch,
-/// value, val_accuracy, val_loss, train_loss, seconds, time.
+/// One row per reported epoch (long format), ordered by trial then epoch: number, then the
+/// stored fields of EpochResult (epoch, value, seconds, time), then every metric
+/// (view.metric_names; empty where that epoch has none; metric_NAME on a clash).
 Table curves_table(const StudyView& view);
 
 /// Writes `table` to `path` as CSV. Throws ConfigError naming the file when it cannot be

@@ -1,5 +1,6 @@
 #include "report/html_report.h"
 
+#include <limits>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -31,6 +32,9 @@ void write_study(JsonWriter& json, const StudyView& view, double now) {
   json.key("name").value(s.name);
   json.key("path").value(view.path);
   json.key("metric").value(s.metric);
+  json.key("metrics").begin_array();
+  for (const std::string& name : view.metric_names) json.value(name);
+  json.end_array();
   json.key("direction").value(to_string(s.direction));
   json.key("state").value(s.state);
   json.key("start_time").value(iso_utc(s.start_time));
@@ -118,6 +122,15 @@ void write_trials(JsonWriter& json, const StudyView& view) {
     }
     json.key("curve").begin_object();
     json.key("epoch").array(epochs).key("value").array(values).key("time").array(times);
+    json.key("metrics").begin_object();  // NAME: one value per epoch, null where none
+    for (const std::string& name : view.metric_names) {
+      std::vector<double> metric;
+      for (const EpochResult& e : t.curve) {
+        metric.push_back(e.metric(name).value_or(std::numeric_limits<double>::quiet_NaN()));
+      }
+      json.key(name).array(metric);
+    }
+    json.end_object();
     json.end_object();
     json.end_object();
   }

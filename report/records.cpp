@@ -128,6 +128,11 @@ FlatRecord best_record(const StudyView& view) {
   r.integer("rung", best ? best->rung : 0);
   r.text("status", best ? to_string(best->status) : "");
   add_params(r, "params_", view, best);
+  const EpochResult* epoch = best ? best_epoch(*best, s.direction) : nullptr;
+  r.integer("best_epoch", epoch ? epoch->epoch : 0);
+  for (const std::string& name : view.metric_names) {  // at its best epoch
+    r.number("metrics_" + name, epoch ? epoch->metric(name).value_or(NAN) : NAN);
+  }
   r.text("checkpoint", best ? best_checkpoint(view.path, *best) : "");
   const bool tested = best && s.test && s.test->trial_id == best->id;
   r.number("test_accuracy", tested ? s.test->accuracy : NAN);

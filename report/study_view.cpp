@@ -67,6 +67,7 @@ StudyView make_study_view(StoredStudy stored, const std::string& path) {
     }
   }
   view.param_names.insert(view.param_names.end(), extra.begin(), extra.end());
+  view.metric_names = metric_names(view.stored.trials);
   return view;
 }
 
@@ -83,6 +84,15 @@ StudyView load_study_view(const std::string& path) {
     // The file is the user's input: one line, exit status 2.
     throw ConfigError(e.what());
   }
+}
+
+const EpochResult* best_epoch(const TrialRecord& trial, Direction direction) {
+  const std::optional<double> value = trial_value(trial, direction);
+  if (!value) return nullptr;
+  for (const EpochResult& epoch : trial.curve) {
+    if (epoch.value == *value) return &epoch;
+  }
+  return nullptr;
 }
 
 }  // namespace rungs::report

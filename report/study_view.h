@@ -23,6 +23,8 @@ struct StudyView {
   std::string scheduler;  ///< its scheduler's name; empty when unknown
   /// Every parameter name: the search space's order, then names only trials hold, sorted.
   std::vector<std::string> param_names;
+  /// Every metric the trials reported, in name order (study/trial.h metric_names).
+  std::vector<std::string> metric_names;
   /// The Slurm job of the study: the root attribute slurm_job_id, else the job named by
   /// the lock; empty when neither has one.
   std::string slurm_job_id;
@@ -44,5 +46,8 @@ StudyView make_study_view(StoredStudy stored, const std::string& path = "study.h
 /// The value a trial is ranked by: its best metric over its epochs, in the study's
 /// direction (as in study.h5's best_value and `rungs best`); nullopt when it has none.
 std::optional<double> trial_value(const TrialRecord& trial, Direction direction);
+
+/// The epoch whose value is the trial's value (the first one, on ties); nullptr when none.
+const EpochResult* best_epoch(const TrialRecord& trial, Direction direction);
 
 }  // namespace rungs::report

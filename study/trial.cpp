@@ -1,6 +1,8 @@
 #include "study/trial.h"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace rungs {
 
@@ -51,6 +53,48 @@ bool from_byte(std::uint8_t byte, Verdict& verdict) {
   if (byte > static_cast<std::uint8_t>(Verdict::Pause)) return false;
   verdict = static_cast<Verdict>(byte);
   return true;
+}
+
+bool is_valid_metric_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::optional<double> EpochResult::metric(std::string_view name) const {
+  for (const Metric& m : metrics) {
+    if (m.name == name) return m.value;
+  }
+  return std::nullopt;
+}
+
+void EpochResult::set_metric(std::string_view name, double v) {
+  for (Metric& m : metrics) {
+    if (m.name == name) {
+      m.value = v;
+      return;
+    }
+  }
+  metrics.push_back(Metric{std::string(name), v});
+}
+
+std::vector<std::string> metric_names(const std::vector<const TrialRecord*>& trials) {
+  std::set<std::string> names;
+  for (const TrialRecord* trial : trials) {
+    for (const EpochResult& epoch : trial->curve) {
+      for (const Metric& m : epoch.metrics) names.insert(m.name);
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> metric_names(const std::vector<TrialRecord>& trials) {
+  std::vector<const TrialRecord*> pointers;
+  pointers.reserve(trials.size());
+  for (const TrialRecord& trial : trials) pointers.push_back(&trial);
+  return metric_names(pointers);
 }
 
 std::optional<double> TrialRecord::last_value() const {

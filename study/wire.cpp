@@ -115,4 +115,9 @@ void bad_enum_byte(std::uint8_t byte) {
   throw MpiError("malformed message: " + std::to_string(byte) + " is out of range for an enum");
 }
 
+void bad_list_size(std::uint32_t count, std::size_t bytes) {
+  throw MpiError("malformed message: a list of " + std::to_string(count) + " elements in " +
+                 std::to_string(bytes) + " bytes");
+}
+
 }  // namespace rungs::wire

@@ -46,6 +46,7 @@ class Reader {
   /// Throws unless every byte was consumed.
   void expect_end() const;
   bool at_end() const { return pos_ == in_.size(); }
+  std::size_t remaining() const { return in_.size() - pos_; }
 
  private:
   void need(std::size_t n) const;
@@ -74,6 +75,29 @@ inline void get(Reader& r, std::string& v) { v = r.str(); }
 inline void get(Reader& r, Params& v) { v = r.params(); }
 /// Throws MpiError: "malformed message: 9 is out of range for an enum".
 [[noreturn]] void bad_enum_byte(std::uint8_t byte);
+/// Throws MpiError: "malformed message: a list of N elements in M bytes".
+[[noreturn]] void bad_list_size(std::uint32_t count, std::size_t bytes);
+
+// Declared before they are defined: records hold lists of records and the other way round.
+template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+void put(Writer& w, const T& record);
+template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+void get(Reader& r, T& record);
+
+/// A list: its length (u32), then its elements.
+template <typename T>
+void put(Writer& w, const std::vector<T>& list) {
+  w.u32(static_cast<std::uint32_t>(list.size()));
+  for (const T& element : list) put(w, element);
+}
+template <typename T>
+void get(Reader& r, std::vector<T>& list) {
+  const std::uint32_t count = r.u32();
+  if (count > r.remaining()) bad_list_size(count, r.remaining());  // every element has a byte
+  list.clear();
+  list.resize(count);
+  for (T& element : list) get(r, element);
+}
 
 template <typename T, std::enable_if_t<std::is_enum_v<T>, int> = 0>
 void put(Writer& w, T v) {
@@ -85,13 +109,13 @@ void get(Reader& r, T& v) {
   if (!from_byte(byte, v)) bad_enum_byte(byte);
 }
 
-template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+template <typename T, std::enable_if_t<std::is_class_v<T>, int>>
 void put(Writer& w, const T& record) {
   if constexpr (!std::is_empty_v<T>) {
     std::apply([&w](const auto&... field) { (put(w, field), ...); }, fields(record));
   }
 }
-template <typename T, std::enable_if_t<std::is_class_v<T>, int> = 0>
+template <typename T, std::enable_if_t<std::is_class_v<T>, int>>
 void get(Reader& r, T& record) {
   if constexpr (!std::is_empty_v<T>) {
     std::apply([&r](auto&... field) { (get(r, field), ...); }, fields(record));

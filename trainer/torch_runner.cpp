@@ -57,12 +57,6 @@ std::optional<TrialOutcome> agree(Communicator* group, std::optional<TrialOutcom
                    std::to_string(group->rank()) + "; the error is in the failing rank's output)");
 }
 
-double metric_value(const std::string& metric, const EpochResult& result) {
-  if (metric == "val_loss") return result.val_loss;
-  if (metric == "train_loss") return result.train_loss;
-  return result.val_accuracy;
-}
-
 class TorchRunner final : public TrialRunner {
  public:
   explicit TorchRunner(const TrainerSettings& settings)
@@ -181,11 +175,12 @@ class TorchRunner final : public TrialRunner {
     const std::optional<double> train_loss = trainer.train_epoch(epoch, should_stop);
     if (!train_loss) return false;
     result.epoch = epoch + 1;
-    result.train_loss = *train_loss;
     const Evaluation validation = trainer.evaluate(Split::Validation);
-    result.val_accuracy = validation.accuracy;
-    result.val_loss = validation.loss;
-    result.value = metric_value(objective_.metric, result);
+    result.metrics = {{"train_loss", *train_loss},
+                      {"val_accuracy", validation.accuracy},
+                      {"val_loss", validation.loss}};
+    // The study file's check (trainer/hyperparams.cpp) made the metric one of these.
+    result.value = result.metric(objective_.metric).value();
     return true;
   }
 

@@ -4,7 +4,8 @@ The payloads are encoded as in study/wire.h: fixed-width little-endian integers,
 bit pattern, strings as a u32 length and UTF-8 bytes, parameters as a u32 count of
 (name, tagged value) pairs (tag 0 bool, 1 int64, 2 double, 3 string). A trial record
 ('T', io/study_journal.cpp's trial_record) holds a whole trial but its curve; an epoch
-record ('E') holds one epoch of one trial. :func:`replay` applies them to trials read from
+record ('R', or 'E' as rungs wrote them before any-metric epochs) holds one epoch of one
+trial. :func:`replay` applies them to trials read from
 study.h5 exactly as io/study_journal.cpp's replay() does.
 """
 import dataclasses
@@ -20,18 +21,19 @@ FINISHED = ("completed", "stopped", "failed")
 
 @dataclasses.dataclass(frozen=True)
 class Epoch:
-    """One reported epoch: the columns of /curves but trial_id, in their order."""
+    """One reported epoch: the datasets of /curves but trial_id, in their order, then
+    /curves/metrics as a dict (every metric this epoch reported, by name)."""
     epoch: int  #: 1-based: epochs trained so far
     value: float  #: the objective metric
-    val_accuracy: float
-    val_loss: float
-    train_loss: float
     seconds: float  #: wall time of this epoch on the worker
     time: float  #: seconds since the study started, when rank 0 received it
+    metrics: dict = dataclasses.field(default_factory=dict)
 
 
-#: The fields of Epoch, in wire and /curves order: the one list every reader uses.
-EPOCH_FIELDS = tuple(f.name for f in dataclasses.fields(Epoch))
+#: The numeric fields of Epoch, in wire and /curves order: the one list every reader uses.
+EPOCH_FIELDS = tuple(f.name for f in dataclasses.fields(Epoch) if f.name != "metrics")
+#: The metrics every epoch had before study format 2 (any metrics), in their old order.
+FIXED_METRICS = ("val_accuracy", "val_loss", "train_loss")
 
 
 @dataclasses.dataclass
@@ -147,9 +149,27 @@ def _replay_trial(r, trial_id, trials):
     t.lost = 0 if r.at_end() else r.i32()  # journals written before `lost` have none
 
 
-def _replay_epoch(r, trial_id, trials):
+def _fixed_epoch(r):
+    """An 'E' record: epoch, value, the three fixed metrics, seconds, time."""
+    epoch, value = r.i32(), r.f64()
+    metrics = {name: r.f64() for name in FIXED_METRICS}
+    return Epoch(epoch, value, r.f64(), r.f64(), metrics)
+
+
+def _epoch(r):
+    """An 'R' record: EpochResult as study/wire.h encodes it (its fields() in order)."""
+    epoch, value, seconds, time = r.i32(), r.f64(), r.f64(), r.f64()
+    metrics = {}
+    for _ in range(r._take("<I")):
+        name = r.str()
+        metrics[name] = r.f64()
+    r.u8()  # checkpointed: travels with the report, not part of the record
+    return Epoch(epoch, value, seconds, time, metrics)
+
+
+def _replay_epoch(r, trial_id, trials, fixed):
     t = _at(trials, trial_id)
-    e = Epoch(r.i32(), *(r.f64() for _ in EPOCH_FIELDS[1:]))
+    e = _fixed_epoch(r) if fixed else _epoch(r)
     if not 1 <= e.epoch <= len(t.curve) + 1:
         raise RungsError(f"journal record for epoch {e.epoch} of trial {trial_id}, "
                          f"which has {len(t.curve)}")
@@ -171,8 +191,8 @@ def replay(records, trials):
             trial_id = r.i32()
             if kind == ord("T"):
                 _replay_trial(r, trial_id, trials)
-            elif kind == ord("E"):
-                _replay_epoch(r, trial_id, trials)
+            elif kind in (ord("E"), ord("R")):
+                _replay_epoch(r, trial_id, trials, fixed=kind == ord("E"))
             else:
                 raise RungsError(f"journal record of unknown type {kind}")
             r.expect_end()

@@ -9,11 +9,11 @@ import h5py
 
 from . import journal as journal_frames
 from .errors import RungsError
-from .records import EPOCH_FIELDS, FINISHED, STATUSES, Epoch, TrialRecord, best_value, replay
+from .records import EPOCH_FIELDS, FINISHED, FIXED_METRICS, STATUSES, Epoch, TrialRecord, best_value, replay
 from .space import SpaceUnavailable, parse_space, restore_choice_types
 
 #: study.h5's format_version this reader understands.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STUDY_FILE = "study.h5"
 _READ_TRIES = 20  # a snapshot replaced while we read (every few seconds) is read again
 
@@ -76,7 +76,7 @@ def _read_params(group, trials):
                 trial.params[name] = value
 
 
-def _read_trials(root):
+def _read_trials(root, format_version):
     group = root["trials"]
     ids = [int(i) for i in group["id"][()]]
     n = len(ids)
@@ -99,13 +99,21 @@ def _read_trials(root):
     curves = root["curves"]
     rows = len(curves["trial_id"])
     c = {name: _column(curves, name, rows) for name in ("trial_id",) + EPOCH_FIELDS}
+    if format_version < 2:  # the fixed metrics, before any-metric epochs
+        metric_group, names = curves, FIXED_METRICS
+    else:
+        metric_group = curves["metrics"]
+        names = sorted(metric_group)
+    metric_columns = {name: _column(metric_group, name, rows) for name in names}
     by_id = {t.id: t for t in trials}
     for row in range(rows):
         trial = by_id.get(c["trial_id"][row])
         if trial is None:
             raise RungsError(f"/curves/trial_id row {row}: no trial has id "
                              f"{c['trial_id'][row]}")
-        trial.curve.append(Epoch(*(c[name][row] for name in EPOCH_FIELDS)))
+        metrics = {name: float(column[row]) for name, column in metric_columns.items()
+                   if column[row] == column[row]}  # a NaN is no report
+        trial.curve.append(Epoch(*(c[name][row] for name in EPOCH_FIELDS), metrics))
     return trials
 
 
@@ -216,7 +224,7 @@ class Study:
             t = f["test"].attrs
             self.test = {"trial_id": int(t["trial_id"]), "accuracy": float(t["accuracy"]),
                          "loss": float(t["loss"])}
-        return _read_trials(f)
+        return _read_trials(f, self.format_version)
 
     def _freeze(self, t):
         value = best_value(t.curve, self.direction)

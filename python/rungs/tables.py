@@ -2,8 +2,9 @@
 
 trials_dataframe() has the columns of ``rungs export --csv`` (report/export.cpp), in its
 order, with typed cells: Optuna's number, value, datetime_start, datetime_complete,
-duration and params_NAME, then rungs' own state, best_epoch, val_accuracy, val_loss,
-train_loss (at the best epoch), last_value, epochs, max_epochs, rung, worker, seed, reason.
+duration and params_NAME, then rungs' own state, best_epoch, every metric at the best
+epoch (by name; metric_NAME where a name is taken), last_value, epochs, max_epochs, rung,
+worker, seed, reason.
 """
 import math
 
@@ -13,9 +14,18 @@ import pandas as pd
 from .records import EPOCH_FIELDS, FINISHED
 
 TRIAL_COLUMNS_HEAD = ["number", "value", "datetime_start", "datetime_complete", "duration"]
-TRIAL_COLUMNS_TAIL = ["state", "best_epoch", "val_accuracy", "val_loss", "train_loss",
-                      "last_value", "epochs", "max_epochs", "rung", "worker", "seed", "reason"]
+TRIAL_COLUMNS_TAIL = ["last_value", "epochs", "max_epochs", "rung", "worker", "seed", "reason"]
 CURVE_COLUMNS = ["trial_id"] + list(EPOCH_FIELDS)
+
+
+def metric_names(study):
+    """Every metric the study's trials reported, in name order."""
+    return sorted({name for t in study.trials for e in t.curve for name in e.metrics})
+
+
+def _metric_columns(names, taken):
+    """As report/export.cpp: a metric's column is its name, metric_NAME when taken."""
+    return [("metric_" + n if n in taken else n, n) for n in names]
 
 
 def _timestamp(unix_seconds):
@@ -75,9 +85,10 @@ def trials_dataframe(study):
     columns["best_epoch"] = pd.Series([pd.NA if t.best_epoch is None else t.best_epoch
                                        for t in rows], dtype="Int64")
     best = [t.curve[t.best_epoch - 1] if t.best_epoch is not None else None for t in rows]
-    for field in ("val_accuracy", "val_loss", "train_loss"):
-        columns[field] = pd.Series([getattr(e, field) if e else np.nan for e in best],
-                                   dtype="float64")
+    taken = set(columns) | set(TRIAL_COLUMNS_TAIL)
+    for column, name in _metric_columns(metric_names(study), taken):
+        columns[column] = pd.Series([e.metrics.get(name, np.nan) if e else np.nan for e in best],
+                                    dtype="float64")
     columns["last_value"] = pd.Series([_nan(t.last_value) for t in rows], dtype="float64")
     columns["epochs"] = pd.Series([t.epochs_run for t in rows], dtype="int64")
     for field in ("max_epochs", "rung", "worker"):
@@ -88,8 +99,11 @@ def trials_dataframe(study):
 
 
 def curves_dataframe(study):
-    rows = [(t.id,) + tuple(getattr(e, f) for f in EPOCH_FIELDS)
+    metrics = _metric_columns(metric_names(study), set(CURVE_COLUMNS))
+    columns = CURVE_COLUMNS + [column for column, _ in metrics]
+    rows = [(t.id,) + tuple(getattr(e, f) for f in EPOCH_FIELDS) +
+            tuple(e.metrics.get(name, np.nan) for _, name in metrics)
             for t in study.trials for e in t.curve]
-    frame = pd.DataFrame(rows, columns=CURVE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns)
     dtypes = {"trial_id": "int64", "epoch": "int64"}
-    return frame.astype({c: dtypes.get(c, "float64") for c in CURVE_COLUMNS})
+    return frame.astype({c: dtypes.get(c, "float64") for c in columns})

@@ -155,7 +155,11 @@
   }
 
   // --- Intermediate values (the ASHA picture) ----------------------------------------------
-  function drawIntermediate() {
+  // `metric`: the objective (its curve.value), or a name of study.metrics.
+  function drawIntermediate(metric) {
+    metric = metric || study.metric;
+    const series = (tr) => metric === study.metric || !tr.curve.metrics ? tr.curve.value
+      : tr.curve.metrics[metric] || [];
     // One trace per final status, trials separated by gaps: fast with thousands of trials.
     const traces = [];
     STATUS_ORDER.forEach((status) => {
@@ -163,7 +167,8 @@
       if (!trials.length) return;
       const x = [], y = [], text = [];
       trials.forEach((tr) => {
-        tr.curve.epoch.forEach((e, i) => { x.push(e); y.push(tr.curve.value[i]); text.push("trial " + tr.id); });
+        const ys = series(tr);
+        tr.curve.epoch.forEach((e, i) => { x.push(e); y.push(ys[i] === undefined ? null : ys[i]); text.push("trial " + tr.id); });
         x.push(null); y.push(null); text.push("");
       });
       traces.push({ name: status + " (" + trials.length + ")", type: "scatter", mode: "lines+markers",
@@ -173,7 +178,20 @@
     });
     return Plotly.newPlot("intermediate", traces, layout({
       xaxis: axis("epoch", { dtick: study.max_epochs && study.max_epochs <= 20 ? 1 : undefined }),
-      yaxis: axis(study.metric), legend: { orientation: "h", y: -0.16 } }), PLOT_CONFIG);
+      yaxis: axis(metric), legend: { orientation: "h", y: -0.16 } }), PLOT_CONFIG);
+  }
+
+  // The picker of the intermediate-values plot: the objective first, then every other metric.
+  function metricPicker() {
+    const select = document.getElementById("intermediate-metric");
+    const names = [study.metric].concat((study.metrics || []).filter((m) => m !== study.metric));
+    names.forEach((name) => {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", () => drawIntermediate(select.value).catch(fail));
   }
 
   // --- Parallel coordinates ----------------------------------------------------------------
@@ -310,6 +328,7 @@
     drawOverview();
     drawTable();
     footer();
+    metricPicker();
     const plots = [].concat(drawHistory(), drawIntermediate(), drawParallel(), drawImportance());
     Promise.all(plots).then(() => document.body.setAttribute("data-rendered", "true"), fail);
   } catch (error) {

@@ -184,7 +184,7 @@ void Simulation::on_report(int worker) {
   EpochResult r;
   r.epoch = t.epochs_run() + 1;
   r.value = objective_.observed(curve, r.epoch, t.seed);
-  r.val_accuracy = config_.objective.direction == Direction::Maximize ? r.value : 1.0 - r.value;
+  r.set_metric(config_.objective.metric, r.value);
   r.seconds = curve.epoch_cost;
   r.time = now_;
   t.curve.push_back(r);

@@ -69,6 +69,9 @@ def read(path):
         keys = list(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()))
         check(len(keys) == len(set(keys)), "no (trial, epoch) recorded twice")
         trials["curves"] = dict(zip(keys, c["value"][()].tolist()))
+        trials["metrics"] = {name: dict(zip(keys, d[()].tolist())) for name, d in c["metrics"].items()}
+        if "lr" in f["trials/params"]:
+            trials["lr"] = f["trials/params/lr"][()].tolist()
     return trials
 
 
@@ -101,6 +104,18 @@ def case_tpe_asha(args):
         check(all(len([k for k in t["curves"] if k[0] == i]) == e for i, e in enumerate(t["epochs"])),
               f"{mode}: every epoch of every trial recorded")
         check(max(t["epochs"]) == 4 and min(t["epochs"]) >= 1, f"{mode}: the top rung was reached: {t['epochs']}")
+        m = t["metrics"]
+        check(sorted(m) == ["lr_seen", "train_loss", "val_accuracy", "val_loss"],
+              f"{mode}: every valid metric the program reported is stored: {sorted(m)}")
+        check(all(m["val_accuracy"][k] == v for k, v in t["curves"].items()), f"{mode}: value is val_accuracy")
+        check(all(m["lr_seen"][k] == t["lr"][k[0]] for k in t["curves"]),
+              f"{mode}: each epoch's lr_seen is its trial's lr")
+        if mode == "stop":
+            p = subprocess.run([args.rungs, "export", path, "--curves", "/dev/stdout"],
+                               capture_output=True, text=True)
+            header = p.stdout.splitlines()[0].split(",")
+            check(p.returncode == 0 and "lr_seen" in header and "val_loss" in header,
+                  f"export --curves has a column per metric: {header}")
         if mode == "stop":
             check("stopped" in t["status"], f"ASHA stopped trials: {t['status']}")
         else:

@@ -89,7 +89,7 @@ def case_stop(args):
     check_curves(t, "stop")
     with h5py.File(path, "r") as f:
         c = f["curves"]
-        train_loss = dict(zip(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()), c["train_loss"][()].tolist()))
+        train_loss = dict(zip(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()), c["metrics/train_loss"][()].tolist()))
     for i, status in enumerate(t["status"]):
         out = trial_file(path, i, "attempt_1.out")
         printed = printed_epochs(out)

@@ -16,8 +16,7 @@ TRIAL_COLUMNS = {
     "rung": np.int64, "worker": np.int64, "attempts": np.int64, "lost": np.int64, "checkpoint_epoch": np.int64, "start_time": np.float64, "end_time": np.float64,
     "best_value": np.float64, "last_value": np.float64,
 }
-CURVE_COLUMNS = ["trial_id", "epoch", "value", "val_accuracy", "val_loss", "train_loss",
-                 "seconds", "time"]
+CURVE_COLUMNS = ["trial_id", "epoch", "value", "seconds", "time"]
 
 
 def check_lengths(f):
@@ -32,6 +31,8 @@ def check_lengths(f):
     rows = len(f["curves/trial_id"])
     for name in CURVE_COLUMNS:
         assert len(f["curves"][name]) == rows, name
+    for name, column in f["curves/metrics"].items():
+        assert len(column) == rows and column.dtype == np.float64, name
     assert rows == int(f["trials/epochs_run"][:].sum())
     return n
 
@@ -41,7 +42,7 @@ def check_sample(path):
         n = check_lengths(f)
         assert n == 6, n
         assert isinstance(f.attrs["name"], str) and f.attrs["name"] == "t"
-        assert f.attrs["format_version"] == 1
+        assert f.attrs["format_version"] == 2
         assert f.attrs["direction"] == "maximize"
         assert f.attrs["metric"] == "val_accuracy"
         assert f.attrs["state"] == "finished"
@@ -98,6 +99,14 @@ def check_sample(path):
                 values = curves["value"][rows]
                 assert trials["best_value"][i] == values.max()
                 assert trials["last_value"][i] == values[-1]
+                metrics = curves["metrics"]
+                assert sorted(metrics) == ["bleu", "train_loss", "val_accuracy", "val_loss"], list(metrics)
+                assert np.array_equal(metrics["val_accuracy"][rows], values)
+                assert np.array_equal(metrics["train_loss"][rows], 0.9 / np.arange(1, EPOCHS[i] + 1))
+                # bleu: reported now and then (study_fixture.cpp); NaN where an epoch has none
+                bleu = metrics["bleu"][rows]
+                expected = [20.0 + e if i % 3 == 1 and e % 2 == 0 else np.nan for e in range(1, EPOCHS[i] + 1)]
+                assert np.array_equal(bleu, expected, equal_nan=True), (i, bleu)
 
         test = f["test"].attrs
         assert test["trial_id"] == 3 and test["accuracy"] == 0.875 and test["loss"] == 0.4

@@ -98,9 +98,10 @@ TrialRecord sample_trial(int id, int max_epochs) {
     EpochResult result;
     result.epoch = epoch;
     result.value = 0.5 + 0.04 * epoch - 0.001 * id;
-    result.val_accuracy = result.value;
-    result.val_loss = 1.0 / epoch + 0.01 * id;
-    result.train_loss = 0.9 / epoch;
+    result.metrics = {{"val_accuracy", result.value},
+                      {"val_loss", 1.0 / epoch + 0.01 * id},
+                      {"train_loss", 0.9 / epoch}};
+    if (id % 3 == 1 && epoch % 2 == 0) result.set_metric("bleu", 20.0 + epoch);  // now and then
     result.seconds = 1.5 + 0.1 * epoch;
     result.time = 10.0 * id + epoch;
     trial.curve.push_back(result);
@@ -121,9 +122,9 @@ TrialRecord timing_trial(int id, int epochs) {
     EpochResult result;
     result.epoch = epoch;
     result.value = std::sin(id + epoch);
-    result.val_accuracy = result.value;
-    result.val_loss = std::cos(id * epoch);
-    result.train_loss = 1.0 / epoch;
+    result.metrics = {{"val_accuracy", result.value},
+                      {"val_loss", std::cos(id * epoch)},
+                      {"train_loss", 1.0 / epoch}};
     result.seconds = 2.0;
     result.time = 2.0 * epoch;
     trial.curve.push_back(result);
@@ -139,10 +140,18 @@ TrialRecord stored_form(TrialRecord trial) {
 
 namespace {
 
+/// The same metrics, in any order (study.h5 keeps them in name order).
+bool same_metrics(const EpochResult& a, const EpochResult& b) {
+  if (a.metrics.size() != b.metrics.size()) return false;
+  for (const Metric& m : a.metrics) {
+    if (b.metric(m.name) != m.value) return false;
+  }
+  return true;
+}
+
 bool same_epoch(const EpochResult& a, const EpochResult& b) {
-  return a.epoch == b.epoch && a.value == b.value && a.val_accuracy == b.val_accuracy &&
-         a.val_loss == b.val_loss && a.train_loss == b.train_loss && a.seconds == b.seconds &&
-         a.time == b.time;
+  return a.epoch == b.epoch && a.value == b.value && same_metrics(a, b) &&
+         a.seconds == b.seconds && a.time == b.time;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -311,6 +312,47 @@ TEST(StudyJournal, ReplayRebuildsTrialsAndIsIdempotent) {
   // Replaying what a snapshot already holds changes nothing.
   journal::replay(records, trials);
   EXPECT_EQ(testing::difference(trials[0], t), "");
+}
+
+TEST(StudyJournal, ReplayKeepsEveryMetricOfAnEpoch) {
+  TrialRecord t = testing::sample_trial(0);
+  t.curve.clear();
+  EpochResult r;
+  r.epoch = 1;
+  r.value = 31.5;
+  r.metrics = {{"bleu", 31.5}, {"epoch_seconds", 2.25}, {"val_loss", -0.0}};
+  t.curve.push_back(r);
+  std::vector<TrialRecord> trials;
+  journal::replay({journal::trial_record(t), journal::epoch_record(0, r)}, trials);
+  ASSERT_EQ(trials.size(), 1u);
+  ASSERT_EQ(trials[0].curve.size(), 1u);
+  EXPECT_EQ(trials[0].curve[0].metrics.size(), 3u);
+  EXPECT_EQ(trials[0].curve[0].metric("bleu"), 31.5);
+  EXPECT_EQ(trials[0].curve[0].metric("epoch_seconds"), 2.25);
+  EXPECT_TRUE(std::signbit(*trials[0].curve[0].metric("val_loss")));
+}
+
+TEST(StudyJournal, ReadsEpochRecordsOfTheFixedMetricLayout) {
+  // How rungs wrote an epoch before any-metric epochs: 'E', trial, epoch, value,
+  // val_accuracy, val_loss, train_loss, seconds, time. A journal left by a study killed
+  // under that rungs is replayed by this one.
+  TrialRecord t = testing::sample_trial(0);
+  t.curve.clear();
+  wire::Writer w;
+  w.u8('E');
+  w.i32(0);
+  w.i32(1);
+  for (const double v : {0.8, 0.8, 0.45, 0.5, 1.25, 7.0}) w.f64(v);
+  std::vector<TrialRecord> trials;
+  journal::replay({journal::trial_record(t), w.take()}, trials);
+  ASSERT_EQ(trials[0].curve.size(), 1u);
+  const EpochResult& e = trials[0].curve[0];
+  EXPECT_EQ(e.value, 0.8);
+  EXPECT_EQ(e.metric("val_accuracy"), 0.8);
+  EXPECT_EQ(e.metric("val_loss"), 0.45);
+  EXPECT_EQ(e.metric("train_loss"), 0.5);
+  EXPECT_EQ(e.seconds, 1.25);
+  EXPECT_EQ(e.time, 7.0);
 }
 
 TEST(StudyJournal, ARecordForAMissingTrialIsAnError) {

@@ -200,6 +200,52 @@ TEST(StudyFile, PlainHdf5FileIsNotAStudy) {
             path + ": not a rungs study file (no 'format' attribute)");
 }
 
+// tests/io/data/study_format1.h5 is the sample study as rungs 0.1 wrote it (format 1: the
+// three built-in metrics as /curves datasets), by rungs_io_write_sample_study of that version.
+TEST(StudyFile, ReadsFormatVersion1) {
+  const StoredStudy stored = read_study_file(RUNGS_TEST_DATA_DIR "/study_format1.h5");
+  EXPECT_EQ(stored.format_version, 1);
+  const std::vector<TrialRecord> expected = sample_trials(6);
+  ASSERT_EQ(stored.trials.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const TrialRecord& got = stored.trials[i];
+    ASSERT_EQ(got.curve.size(), expected[i].curve.size()) << "trial " << i;
+    for (std::size_t e = 0; e < got.curve.size(); ++e) {
+      const EpochResult& a = got.curve[e];
+      const EpochResult& b = expected[i].curve[e];
+      EXPECT_EQ(a.epoch, b.epoch);
+      EXPECT_EQ(a.value, b.value);
+      EXPECT_EQ(a.seconds, b.seconds);
+      EXPECT_EQ(a.metrics.size(), 3u) << "the fixed metrics, and only those";
+      for (const char* name : {"val_accuracy", "val_loss", "train_loss"}) {
+        EXPECT_EQ(a.metric(name), b.metric(name)) << "trial " << i << " epoch " << a.epoch << " " << name;
+      }
+    }
+  }
+}
+
+TEST(StudyFile, AMetricSomeEpochsLackIsAbsentThere) {
+  TempDir dir;
+  const std::string path = dir.file("study.h5");
+  const StudyConfig config = sample_config();
+  std::vector<TrialRecord> trials = sample_trials(2);
+  trials[1].curve.at(0).set_metric("only_here", 4.5);
+  StudySnapshot snapshot;
+  snapshot.config = &config;
+  snapshot.trials = &trials;
+  write_study_file(path, snapshot);
+  const StoredStudy stored = read_study_file(path);
+  EXPECT_EQ(stored.format_version, kStudyFormatVersion);
+  EXPECT_EQ(stored.trials[1].curve.at(0).metric("only_here"), 4.5);
+  for (const TrialRecord& t : stored.trials) {
+    for (const EpochResult& e : t.curve) {
+      if (&e != &stored.trials[1].curve[0]) {
+        EXPECT_FALSE(e.metric("only_here")) << t.id;
+      }
+    }
+  }
+}
+
 TEST(StudyFile, NewerFormatVersionIsRejected) {
   TempDir dir;
   const std::string path = dir.file("future.h5");
@@ -213,7 +259,8 @@ TEST(StudyFile, NewerFormatVersionIsRejected) {
     file.close();
   }
   const std::string message = message_of([&] { read_study_file(path); });
-  EXPECT_EQ(message.rfind(path + ": format_version 2 is newer", 0), 0u) << message;
+  const std::string newer = std::to_string(kStudyFormatVersion + 1);
+  EXPECT_EQ(message.rfind(path + ": format_version " + newer + " is newer", 0), 0u) << message;
 }
 
 TEST(StudyFile, WritingToAMissingDirectoryNamesTheFile) {

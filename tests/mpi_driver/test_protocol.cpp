@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <type_traits>
+#include <vector>
+
 #include "mpi_driver/protocol.h"
 #include "study/errors.h"
 
@@ -13,11 +16,22 @@ T round_trip(const T& message) {
   return std::get<T>(decoded);
 }
 
-/// Calls `leaf(a_field, b_field)` for every leaf field of two records, nested ones included.
+template <typename T>
+struct is_list : std::false_type {};
+template <typename T>
+struct is_list<std::vector<T>> : std::true_type {};
+
+/// Calls `leaf(a_field, b_field)` for every leaf field of two records, nested ones included;
+/// a list's leaves are its length and, when both have the same, its elements' leaves.
 template <typename T, typename Leaf>
 void for_each_leaf(const T& a, const T& b, Leaf&& leaf) {
-  if constexpr (std::is_class_v<T> && !std::is_same_v<T, std::string> &&
-                !std::is_same_v<T, Params>) {
+  if constexpr (is_list<T>::value) {
+    leaf(a.size(), b.size());
+    if (a.size() == b.size()) {
+      for (std::size_t i = 0; i < a.size(); ++i) for_each_leaf(a[i], b[i], leaf);
+    }
+  } else if constexpr (std::is_class_v<T> && !std::is_same_v<T, std::string> &&
+                       !std::is_same_v<T, Params>) {
     if constexpr (!std::is_empty_v<T>) {
       std::apply([&](const auto&... fa) {
         std::apply([&](const auto&... fb) { (for_each_leaf(fa, fb, leaf), ...); }, fields(b));
@@ -65,9 +79,7 @@ TEST(Protocol, EveryMessageKeepsEveryField) {
   EpochReport r{7, {}};
   r.result.epoch = 2;
   r.result.value = 0.875;
-  r.result.val_accuracy = 0.875;
-  r.result.val_loss = 0.31;
-  r.result.train_loss = 0.29;
+  r.result.metrics = {{"val_accuracy", 0.875}, {"bleu", 31.5}, {"train_loss", 0.29}};
   r.result.seconds = 1.5;
   r.result.time = 12.25;
   r.result.checkpointed = true;

@@ -17,6 +17,7 @@ from testlib import check, run, strings  # noqa: E402,F401
 
 import rungs  # noqa: E402  (the installed package: see check_installed)
 from rungs.space import to_text  # noqa: E402
+from rungs.tables import metric_names  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_PACKAGE = os.path.realpath(os.path.join(HERE, "..", "..", "python"))
@@ -66,7 +67,9 @@ def h5py_view(path):
             active = (t["params_active"][name][()].tolist()
                       if "params_active" in t and name in t["params_active"] else [True] * len(values))
             params[name] = (values, active, d.attrs["kind"])
-        curves = {k: d[()].tolist() for k, d in f["curves"].items()}
+        # /curves' datasets and, as columns of the same rows, /curves/metrics' ones
+        curves = {k: d[()].tolist() for k, d in f["curves"].items() if isinstance(d, h5py.Dataset)}
+        curves.update({k: d[()].tolist() for k, d in f["curves/metrics"].items()})
     return attrs, trials, params, curves
 
 
@@ -107,8 +110,9 @@ def check_against_h5py(study, path):
                 check(type(got) is {"float": float, "int": int, "bool": bool}[kind] and got == want,
                       f"trial {t.id} {name}: {got!r} ({kind}) vs {want!r}")
     frame = study.curves_dataframe()
-    check(list(frame.columns) == ["trial_id", "epoch", "value", "val_accuracy", "val_loss",
-                                  "train_loss", "seconds", "time"], f"curves columns {list(frame.columns)}")
+    metrics = sorted(k for k in curves if k not in ("trial_id", "epoch", "value", "seconds", "time"))
+    check(list(frame.columns) == ["trial_id", "epoch", "value", "seconds", "time"] + metrics,
+          f"curves columns {list(frame.columns)}")
     for column, values in curves.items():
         check(np.array_equal(frame[column].to_numpy(), np.array(values), equal_nan=True),
               f"/curves/{column} exactly")
@@ -151,7 +155,7 @@ def check_against_export(study, rungs_exe, path, workdir):
         check(got == list(raw[column]), f"column {column}: {got} vs {list(raw[column])}")
     # Types a user computes with.
     check(str(df.datetime_start.dtype) == "datetime64[ns, UTC]", f"datetime dtype {df.datetime_start.dtype}")
-    for column in ("value", "duration", "last_value", "val_accuracy"):
+    for column in ["value", "duration", "last_value"] + metric_names(study):
         check(df[column].dtype == np.float64, f"{column} is float64")
     typed = pd.read_csv(csv, keep_default_na=False, na_values=[""], float_precision="round_trip")
     check(np.array_equal(df.value.to_numpy(), typed.value.to_numpy(float), equal_nan=True),

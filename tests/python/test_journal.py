@@ -54,7 +54,17 @@ def trial_record(tid, params, status=0, epochs=0, lost=None, reason="", seed=7):
 
 
 def epoch_record(tid, epoch, v):
+    """An epoch as rungs journaled it before any-metric epochs: 'E', fixed metrics."""
     return b"E" + struct.pack("<ii", tid, epoch) + struct.pack("<6d", v, v, 1 - v, 1.5 - v, 0.5, 10.0 * epoch)
+
+
+def metrics_record(tid, epoch, v, metrics):
+    """io/study_journal.cpp's epoch_record: 'R', EpochResult as study/wire.h encodes it."""
+    out = b"R" + struct.pack("<ii", tid, epoch) + struct.pack("<3d", v, 0.5, 10.0 * epoch)
+    out += struct.pack("<I", len(metrics))
+    for name, m in metrics.items():
+        out += s(name) + struct.pack("<d", m)
+    return out + b"\1"  # checkpointed
 
 
 def expect_error(fn, text):
@@ -120,7 +130,8 @@ def case_replay(args):
             trial_record(1, {"lr": 0.01, "n": 64, "opt": "sgd", "nesterov": True}, status=2, lost=2),
             epoch_record(1, 1, 0.7)], trials)
     check([e.value for e in trials[0].curve] == [0.5, 0.65], "epoch N+1 appended, epoch N replaced")
-    check(trials[0].curve[1].time == 20.0 and trials[0].curve[1].train_loss == 1.5 - 0.65, "every field")
+    check(trials[0].curve[1].time == 20.0 and trials[0].curve[1].metrics ==
+          {"val_accuracy": 0.65, "val_loss": 1 - 0.65, "train_loss": 1.5 - 0.65}, "every field")
     t1 = trials[1]
     check(len(trials) == 2 and t1.status == "completed" and t1.lost == 2 and t1.seed == 7,
           f"a trial record of the next id adds the trial: {t1}")
@@ -128,6 +139,11 @@ def case_replay(args):
           and type(t1.params["n"]) is int and type(t1.params["nesterov"]) is bool, f"typed params {t1.params}")
     check((t1.max_epochs, t1.rung, t1.worker, t1.attempts, t1.checkpoint_epoch) == (9, 1, 2, 3, 1),
           "the int fields in order")
+    replay([metrics_record(0, 3, 31.5, {"bleu": 31.5, "tokens_per_s": 1.25e4})], trials)
+    e = trials[0].curve[2]
+    check((e.epoch, e.value, e.seconds, e.time, e.metrics) ==
+          (3, 31.5, 0.5, 30.0, {"bleu": 31.5, "tokens_per_s": 1.25e4}), f"any metrics: {e}")
+    replay([trial_record(0, {"lr": 0.1}, status=1, epochs=2)], trials)
     # A trial record says how many epochs it has: later epochs are dropped (a retrain).
     replay([trial_record(0, {"lr": 0.1}, status=1, epochs=1)], trials)
     check(len(trials[0].curve) == 1 and trials[0].status == "paused" and trials[0].lost == 0,

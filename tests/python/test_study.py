@@ -86,6 +86,18 @@ def case_synthetic(args):
     check(str(df.params_width.dtype) == "object" and str(df.params_nesterov.dtype) == "boolean", "dtypes")
     check(study.test == {"trial_id": 3, "accuracy": 0.875, "loss": 0.4}, f"test result {study.test}")
     check("paused" in set(df.state), "a paused trial")
+    check("bleu" in df and df.bleu.notna().any() and df.bleu.isna().any(), "a metric some trials lack")
+
+    # The same sample as rungs 0.1 wrote it (format 1: three fixed metrics).
+    old = rungs.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "io", "data",
+                                  "study_format1.h5"), use_journal=False)
+    check(old.format_version == 1, f"format 1: {old.format_version}")
+    fixed = ("val_accuracy", "val_loss", "train_loss")
+    check(all(tuple(sorted(e.metrics)) == tuple(sorted(fixed)) for t in old.trials for e in t.curve),
+          "format 1's epochs have the three fixed metrics")
+    check([[(e.epoch, e.value, {k: e.metrics[k] for k in fixed}) for e in t.curve] for t in old.trials] ==
+          [[(e.epoch, e.value, {k: e.metrics[k] for k in fixed}) for e in t.curve] for t in study.trials],
+          "format 1 reads as the same epochs as format 2")
 
 
 def case_real_study(args):

@@ -140,9 +140,9 @@ SyntheticStudy synthetic_study(const SyntheticOptions& options) {
       EpochResult r;
       r.epoch = e;
       r.value = curve_value(top, e, noise(rng));
-      r.val_accuracy = r.value;
-      r.val_loss = 1.6 * (1.0 - r.value);
-      r.train_loss = 1.5 * (1.0 - r.value) - 0.01 * e;
+      r.metrics = {{"val_accuracy", r.value},
+                   {"val_loss", 1.6 * (1.0 - r.value)},
+                   {"train_loss", 1.5 * (1.0 - r.value) - 0.01 * e}};
       r.seconds = kEpochSeconds;
       r.time = begin + kEpochSeconds * e;
       t.curve.push_back(r);

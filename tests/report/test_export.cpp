@@ -75,8 +75,9 @@ TEST(Export, CurvesTableHasOneRowPerEpoch) {
   std::size_t epochs = 0;
   for (const auto& t : view.stored.trials) epochs += t.curve.size();
   EXPECT_EQ(table.rows.size(), epochs);
-  EXPECT_EQ(table.columns, (std::vector<std::string>{"number", "epoch", "value", "val_accuracy",
-                                                     "val_loss", "train_loss", "seconds", "time"}));
+  EXPECT_EQ(table.columns, (std::vector<std::string>{"number", "epoch", "value", "seconds",
+                                                     "time", "train_loss", "val_accuracy",
+                                                     "val_loss"}));
 }
 
 TEST(Export, AnUnwritableFileIsAnInputErrorNamingIt) {

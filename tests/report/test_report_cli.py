@@ -41,7 +41,8 @@ def read_study(path):
             active = (t["params_active"][name][()] if "params_active" in t and name in t["params_active"]
                       else np.ones(len(values), dtype=bool))
             params[name] = (values, active)
-        curves = {k: d[()] for k, d in f["curves"].items()}
+        curves = {k: d[()] for k, d in f["curves"].items() if isinstance(d, h5py.Dataset)}
+        curves.update({k: d[()] for k, d in f["curves/metrics"].items()})
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
     return attrs, trials, params, curves
 
@@ -161,6 +162,14 @@ def case_formats(args):
             check(got == values[i], f"{name}: {got} vs {values[i]}")
         else:
             check(math.isclose(float(got), float(values[i]), rel_tol=1e-12), f"{name}: {got} vs {values[i]}")
+    with h5py.File(path, "r") as f:  # every metric at the best trial's best epoch
+        c = f["curves"]
+        rows = [r for r in range(len(c["trial_id"])) if c["trial_id"][r] == best_id]
+        at = next(r for r in rows if c["value"][r] == best_value)
+        check(best["best_epoch"] == c["epoch"][at], f"best_epoch {best['best_epoch']}")
+        for name, column in c["metrics"].items():
+            check(math.isclose(best[f"metrics_{name}"], column[at]), f"metrics_{name}: {best}")
+        check(len(c["metrics"]) > 0, "the study has metrics")
     p = run([args.rungs, "best", path, "--format", "csv"])
     row = next(csv.DictReader(io.StringIO(p.stdout)))
     check(p.returncode == 0 and int(row["trial"]) == best_id and list(row) == list(best),
@@ -296,7 +305,7 @@ def check_export(args, path, workdir):
         check(curves["val_loss"][mask][0] == row.val_loss, f"trial {row.number}'s val_loss at its best epoch")
 
     c = pd.read_csv(curves_csv, float_precision="round_trip")
-    check(list(c.columns) == ["number", "epoch", "value", "val_accuracy", "val_loss", "train_loss", "seconds", "time"],
+    check(list(c.columns) == ["number", "epoch", "value", "seconds", "time", "train_loss", "val_accuracy", "val_loss"],
           f"curves columns {list(c.columns)}")
     check(len(c) == len(curves["trial_id"]), "one curves row per reported epoch")
     check((c.number.to_numpy() == curves["trial_id"]).all() and (c.epoch.to_numpy() == curves["epoch"]).all(),
@@ -495,6 +504,12 @@ def check_report_in_browser(args, path, workdir, screenshot):
         with_curve = sum(1 for s, e in zip(statuses, trials["epochs_run"]) if s == status and e > 0)
         if with_curve:
             check(f"{status} ({with_curve})" in legend, f"legend {status} ({with_curve}) in {legend}")
+
+    # Its picker: the objective first, then every other metric of /curves/metrics.
+    with h5py.File(path, "r") as f:
+        others = sorted(m for m in f["curves/metrics"] if m != attrs["metric"])
+    options = [o.all_text() for o in dom.by_id("intermediate-metric").find_all("option")]
+    check(options == [attrs["metric"]] + others, f"the metric picker offers {options}")
 
     # Parallel coordinates: an axis per parameter and one for the metric.
     titles = [t.all_text() for t in dom.by_id("parallel").find_all("text", "axis-title")]

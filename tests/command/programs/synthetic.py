@@ -57,7 +57,10 @@ for epoch in range(trial.start_epoch + 1, trial.end_epoch + 1):
     if mode == "garbage":
         # Lines on the channel that are not reports: rungs counts and ignores them.
         os.write(int(os.environ["RUNGS_TRIAL_FD"]), b"this is not json\n{\"type\": \"nonsense\"}\n" + b"x" * 2_000_000 + b"\n")
-    decision = trial.report(epoch, val_accuracy=accuracy, val_loss=1 - accuracy, train_loss=state["sum"])
+    # Any metrics: lr_seen is the lr the program trained with, one name study.h5 cannot hold
+    # is dropped (and logged), the rest is stored.
+    decision = trial.report(epoch, val_accuracy=accuracy, val_loss=1 - accuracy, train_loss=state["sum"],
+                            lr_seen=lr, **{"bad/name": 1.0})
     if decision != "continue":
         if mode == "ignore_stop":
             time.sleep(3600)
