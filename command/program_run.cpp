@@ -177,7 +177,7 @@ class ProgramRun {
     const auto end = hooks_.end();
     if (!end) return;
     ended_by_hooks_ = true;
-    if (end->now) log_ << plan_.name << ": ended by its group: SIGTERM" << std::endl;
+    if (end->now && !termed_) log_ << plan_.name << ": ended by its group: SIGTERM" << std::endl;
     end_program(end->outcome, !end->now);
   }
 

@@ -1,7 +1,8 @@
 // A program's trial on a group of 2 ranks (command/program_group.h), the ranks as threads
 // over an in-process GroupLink and the program a real shell script on the client protocol:
-// decisions reach both ranks, a member's death fails the trial naming it, an interrupt
-// pauses both, and "address already in use" before the first report runs both again.
+// decisions reach both ranks, a member's death fails the trial naming it, the leader's
+// failure ends a member at once, an interrupt pauses both, and "address already in use"
+// before the first report runs both again.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -50,7 +51,8 @@ class LocalLink final : public GroupLink {
 /// Reports every epoch of its range on fd 3 and obeys each decision; writes what it was
 /// started with to env.txt; rank 0 reports an epoch once rank 1 got there. DIE_AT=E: rank 1
 /// kills itself before reporting epoch E (rank 0 then waits for it for ever).
-/// SQUAT: rank 0's first run fails as torch does when MASTER_PORT is taken.
+/// SQUAT: rank 0's first run fails as torch does when MASTER_PORT is taken. NAN_AT=E: rank 0
+/// reports val_loss nan at epoch E. IGNORE_STOP: told to stop or pause, it sleeps on.
 constexpr const char* kScript = R"SH(
 echo "$RANK $WORLD_SIZE $MASTER_ADDR $MASTER_PORT $RUNGS_GROUP_RANK $RUNGS_GROUP_SIZE" >> env.txt
 if [ -n "$SQUAT" ] && [ "$RANK" = 0 ] && [ ! -e squatted ]; then
@@ -64,10 +66,11 @@ while [ "$e" -lt "$RUNGS_END_EPOCH" ]; do
   if [ "$RANK" = 1 ] && [ -n "$DIE_AT" ] && [ "$e" -ge "$DIE_AT" ]; then kill -9 $$; fi
   # In step, as ranks joined by collectives are: rank 0 waits for rank 1 to reach epoch e.
   if [ "$RANK" = 1 ]; then touch at.$e; else while [ ! -e at.$e ]; do sleep 0.01; done; fi
-  echo "{\"v\": 1, \"type\": \"report\", \"epoch\": $e, \"metrics\": {\"val_loss\": 0.5}}" >&3
+  v=0.5; if [ "$RANK" = 0 ] && [ "$e" = "$NAN_AT" ]; then v='"nan"'; fi
+  echo "{\"v\": 1, \"type\": \"report\", \"epoch\": $e, \"metrics\": {\"val_loss\": $v}}" >&3
   while read -r line <&3; do case "$line" in *interrupt*) ;; *) break ;; esac; done
   echo "$RANK $e $line" >> decisions.txt
-  case "$line" in *continue*) ;; *) exit 0 ;; esac
+  case "$line" in *continue*) ;; *) if [ -n "$IGNORE_STOP" ]; then sleep 600; fi; exit 0 ;; esac
 done
 )SH";
 
@@ -153,6 +156,28 @@ TEST(ProgramGroup, AMemberThatDiesFailsTheTrialNamingIt) {
   ::unsetenv("DIE_AT");
   EXPECT_EQ(o.kind, TrialOutcome::Kind::Failed);
   EXPECT_EQ(o.reason.rfind("rank 1 of 2: killed by SIGKILL after epoch 1", 0), 0u) << o.reason;
+}
+
+TEST(ProgramGroup, ALeadersFailureEndsAMemberAtOnceEvenOneToldToStop) {
+  Group g;
+  // Were the member given timeouts.stop after its "stop", rungs.log would say it was still
+  // running 30 s later.
+  g.settings.objective.timeouts.stop = 30;
+  ::setenv("NAN_AT", "2", 1);
+  ::setenv("IGNORE_STOP", "1", 1);
+  const TrialOutcome o = g.run();
+  ::unsetenv("NAN_AT");
+  ::unsetenv("IGNORE_STOP");
+  EXPECT_EQ(o.kind, TrialOutcome::Kind::Failed);
+  EXPECT_EQ(o.reason, "rank 0 of 2: val_loss became nan at epoch 2");
+  // "after epoch 2": its report of epoch 2 was taken, which the leader never decided on, so
+  // it was answered "stop" when End came, and then TERMed without its timeouts.stop.
+  const std::string log = g.trial_file("rungs.log");
+  EXPECT_NE(log.find("rank 1: attempt 1: ended by its group: SIGTERM"), std::string::npos) << log;
+  EXPECT_EQ(log.find("still running"), std::string::npos) << log;
+  EXPECT_NE(log.find("rank 1: attempt 1: ended with killed by SIGTERM after epoch 2"),
+            std::string::npos)
+      << log;
 }
 
 TEST(ProgramGroup, AnInterruptPausesEveryRank) {
