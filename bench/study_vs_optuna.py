@@ -20,9 +20,14 @@ last process's exit, Python's and PyTorch's start-up and data loading included; 
 rungs each trial run is a new process, and the script commits a checkpoint every epoch.
 
 Prints, per side: wall time, trials completed / pruned (rungs: stopped or never promoted),
-epochs trained, seconds per epoch, the best validation accuracy of any epoch; then the
-ratios rungs / Optuna of wall time per epoch trained and of wall time. Exits 1, printing
-why, if a side failed, lost or failed a trial, trained no epochs, or learned nothing.
+epochs trained, wall seconds per epoch trained, "train s" (the trials' own seconds in
+train_epoch() and evaluate(), summed), "other/epoch" (worker seconds per epoch spent outside
+them: W x wall - train s, over epochs: start-up, data loading, checkpoints, the tuner's
+work, idle workers) and the best validation accuracy of any epoch; then the ratios rungs /
+Optuna of wall time per epoch trained and of wall time. The two TPEs draw different
+configurations, whose epochs cost up to 5x more or less, so "other/epoch" is the figure
+that compares the tuners' own costs. Exits 1, printing why, if a side failed, lost or
+failed a trial, trained no epochs, or learned nothing.
 
 usage: bench/study_vs_optuna.py [--build DIR] [--big] [--trials N] [--epochs E]
          [--workers W] [--threads T] [--train-samples S] [--val-samples V]
@@ -30,8 +35,11 @@ usage: bench/study_vs_optuna.py [--build DIR] [--big] [--trials N] [--epochs E]
 Run with /usr/bin/python3 (Debian's python3-torch, python3-optuna, python3-h5py).
 """
 import argparse
+import glob
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +52,8 @@ CLIENT = os.path.join(ROOT, "command", "client")
 MIN_RESOURCE, ETA = 1, 3
 # A model that learned anything at all: 10 classes, chance is 0.1.
 LEARNED = 0.5
+# What train.py prints after each epoch: the seconds of train_epoch() and evaluate().
+EPOCH_LINE = re.compile(r"^epoch \d+: .*\(([0-9.]+) s training and validating\)$", re.M)
 
 SPACE = """\
 search_space:
@@ -134,8 +144,13 @@ def run_rungs(args, mode, workdir):
         fail(side, f"{len(failed)} trials failed, the first: {failed[0]} (see {output}/trials)")
     if lost:
         fail(side, f"{lost} trial runs were lost with their worker ({output})")
+    seconds = [float(m) for path in glob.glob(os.path.join(output, "trials", "*", "attempt_*.out"))
+               for m in EPOCH_LINE.findall(open(path).read())]
+    if len(seconds) != epochs:
+        fail(side, f"the trials' output has {len(seconds)} epoch lines for {epochs} epochs "
+                   f"recorded ({output}/trials/*/attempt_*.out)")
     return result(side, args, wall, len(status), status.count("completed"),
-                  status.count("stopped") + status.count("paused"), epochs,
+                  status.count("stopped") + status.count("paused"), epochs, sum(seconds),
                   max(accuracy.tolist(), default=float("nan")))
 
 
@@ -170,16 +185,21 @@ def optuna_worker(storage_path, seed, trials, train_samples, val_samples, epochs
         model = train.build(p)
         optimizer = train.optimizer_for(model, p)
         generator = torch.Generator().manual_seed(trial_seed)
-        accuracy = 0.0
-        for epoch in range(1, epochs + 1):
-            train.train_epoch(model, optimizer, train_x, train_y, int(p["batch_size"]),
-                              generator)
-            _, accuracy = train.evaluate(model, val_x, val_y)
-            trial.report(accuracy, epoch)
-            # Not at the last epoch: the pruner would judge it as a rung (9 = 1 x 3^2) and
-            # mark a trial that trained its whole budget pruned; ASHA's top rung completes it.
-            if epoch < epochs and trial.should_prune():
-                raise optuna.TrialPruned()
+        accuracy, seconds = 0.0, 0.0
+        try:
+            for epoch in range(1, epochs + 1):
+                started = time.perf_counter()  # what train.py times
+                train.train_epoch(model, optimizer, train_x, train_y, int(p["batch_size"]),
+                                  generator)
+                _, accuracy = train.evaluate(model, val_x, val_y)
+                seconds += time.perf_counter() - started
+                trial.report(accuracy, epoch)
+                # Not at the last epoch: the pruner would judge it as a rung (9 = 1 x 3^2)
+                # and mark a trial that trained its whole budget pruned; ASHA completes it.
+                if epoch < epochs and trial.should_prune():
+                    raise optuna.TrialPruned()
+        finally:
+            trial.set_user_attr("seconds", seconds)
         return accuracy
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -223,21 +243,26 @@ def run_optuna(args, workdir):
         fail(side, f"{len(bad)} trials ended {bad[0].state.name} (trial {bad[0].number})")
     values = [v for t in trials for v in t.intermediate_values.values()]
     return result(side, args, wall, len(trials), states.count(S.COMPLETE),
-                  states.count(S.PRUNED), len(values), max(values, default=float("nan")))
+                  states.count(S.PRUNED), len(values),
+                  sum(t.user_attrs["seconds"] for t in trials), max(values, default=float("nan")))
 
 
 # ----------------------------------------------------------------------------- common
 
-def result(side, args, wall, trials, completed, pruned, epochs, best):
-    """One side's figures, after the checks that keep nonsense from being printed."""
+def result(side, args, wall, trials, completed, pruned, epochs, seconds, best):
+    """One side's figures, after the checks that keep nonsense from being printed.
+    seconds: the trials' own training and validation time, summed over epochs."""
     if not args.trials <= trials <= args.trials + args.workers - 1:
         fail(side, f"{trials} trials recorded for a budget of {args.trials}")
     if epochs < trials:
         fail(side, f"{epochs} epochs trained by {trials} trials (every trial trains one)")
     if not best > LEARNED:
         fail(side, f"best validation accuracy {best}: the model learned nothing")
+    if not 0 < seconds < wall * args.workers:
+        fail(side, f"{seconds:.1f} s of training in {wall:.1f} s on {args.workers} workers")
     return {"side": side, "wall": wall, "trials": trials, "completed": completed,
-            "pruned": pruned, "epochs": epochs, "per_epoch": wall / epochs, "best": best}
+            "pruned": pruned, "epochs": epochs, "per_epoch": wall / epochs, "train": seconds,
+            "other": (wall * args.workers - seconds) / epochs, "best": best}
 
 
 def main():
@@ -280,18 +305,20 @@ def main():
           f"validation images; {args.trials} trials of up to {args.epochs} epochs, TPE, "
           f"successive halving r={MIN_RESOURCE} eta={ETA}; {args.workers} workers x "
           f"{args.threads} threads, malloc {args.malloc}; {os.cpu_count()} cores", flush=True)
-    print(f"{'':22} {'wall s':>8} {'trials':>6} {'compl.':>6} {'pruned':>6} {'epochs':>6} "
-          f"{'s/epoch':>8} {'best acc':>8}", flush=True)
+    print(f"{'':18} {'wall s':>7} {'trials':>6} {'compl.':>6} {'pruned':>6} {'epochs':>6} "
+          f"{'s/epoch':>7} {'train s':>7} {'other/epoch':>11} {'best acc':>8}", flush=True)
     for repeat in range(args.repeats):
         results = []
-        with tempfile.TemporaryDirectory(prefix="rungs_study_vs_optuna_") as workdir:
-            for run in [lambda: run_optuna(args, workdir)] + [
-                    (lambda m=m: run_rungs(args, m, workdir)) for m in modes]:
-                r = run()
-                results.append(r)
-                print(f"{r['side']:22} {r['wall']:8.1f} {r['trials']:6d} {r['completed']:6d} "
-                      f"{r['pruned']:6d} {r['epochs']:6d} {r['per_epoch']:8.3f} "
-                      f"{r['best']:8.4f}", flush=True)
+        # Kept when a side fails (fail() exits), for its files.
+        workdir = tempfile.mkdtemp(prefix="rungs_study_vs_optuna_")
+        for run in [lambda: run_optuna(args, workdir)] + [
+                (lambda m=m: run_rungs(args, m, workdir)) for m in modes]:
+            r = run()
+            results.append(r)
+            print(f"{r['side']:18} {r['wall']:7.1f} {r['trials']:6d} {r['completed']:6d} "
+                  f"{r['pruned']:6d} {r['epochs']:6d} {r['per_epoch']:7.3f} "
+                  f"{r['train']:7.1f} {r['other']:11.3f} {r['best']:8.4f}", flush=True)
+        shutil.rmtree(workdir)
         optuna_side = results[0]
         for r in results[1:]:
             print(f"{r['side']} / Optuna: wall per epoch trained "

@@ -10,6 +10,7 @@ bench/study_vs_optuna.py tunes the same functions with Optuna.
 import argparse
 import gzip
 import os
+import time
 
 import numpy as np
 import torch
@@ -110,15 +111,18 @@ def main():
         optimizer.load_state_dict(state["optimizer"])
     generator = torch.Generator().manual_seed(trial.seed)
     for epoch in range(trial.start_epoch + 1, trial.end_epoch + 1):
+        started = time.perf_counter()
         train_loss = train_epoch(model, optimizer, train_x, train_y, int(p["batch_size"]),
                                  generator, trial.should_stop)
         if train_loss is None:
             raise SystemExit(75)  # preempted: rungs resumes from the last checkpoint
         val_loss, val_accuracy = evaluate(model, val_x, val_y)
+        seconds = time.perf_counter() - started
         with trial.checkpoint(epoch) as folder:
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()},
                        os.path.join(folder, "state.pt"))
-        print(f"epoch {epoch}: val_accuracy {val_accuracy:.4f} val_loss {val_loss:.4f}")
+        print(f"epoch {epoch}: val_accuracy {val_accuracy:.4f} val_loss {val_loss:.4f} "
+              f"({seconds:.3f} s training and validating)")
         decision = trial.report(epoch, val_accuracy=val_accuracy, val_loss=val_loss,
                                 train_loss=train_loss)
         if decision != "continue":
