@@ -53,7 +53,7 @@ MIN_RESOURCE, ETA = 1, 3
 # A model that learned anything at all: 10 classes, chance is 0.1.
 LEARNED = 0.5
 # What train.py prints after each epoch: the seconds of train_epoch() and evaluate().
-EPOCH_LINE = re.compile(r"^epoch \d+: .*\(([0-9.]+) s training and validating\)$", re.M)
+EPOCH_LINE = re.compile(r"^epoch (\d+): .*\(([0-9.]+) s training and validating\)$", re.M)
 
 SPACE = """\
 search_space:
@@ -135,7 +135,12 @@ def run_rungs(args, mode, workdir):
         status = list(f["trials/status"].asstr()[:])
         reasons = list(f["trials/reason"].asstr()[:])
         lost = int(f["trials/lost"][()].sum())
-        epochs = len(f["curves/epoch"])
+        # What the worker saw: seconds from the program's launch, or its last report, to
+        # each report.
+        between = {(t, e): s for t, e, s in zip(f["curves/trial_id"][()].tolist(),
+                                                f["curves/epoch"][()].tolist(),
+                                                f["curves/seconds"][()].tolist())}
+        epochs = len(between)
         accuracy = f["curves/val_accuracy"][()]
     if state != "finished":
         fail(side, f"the study is {state}, not finished ({output})")
@@ -144,14 +149,27 @@ def run_rungs(args, mode, workdir):
         fail(side, f"{len(failed)} trials failed, the first: {failed[0]} (see {output}/trials)")
     if lost:
         fail(side, f"{lost} trial runs were lost with their worker ({output})")
-    seconds = [float(m) for path in glob.glob(os.path.join(output, "trials", "*", "attempt_*.out"))
-               for m in EPOCH_LINE.findall(open(path).read())]
+    # Per run of the program (one attempt_N.out): the time its epochs took beyond their
+    # training, the first (start-up: Python, imports, data) apart from the others.
+    seconds, startup, later = [], [], []
+    for path in glob.glob(os.path.join(output, "trials", "*", "attempt_*.out")):
+        trial_id = int(os.path.basename(os.path.dirname(path)))
+        for i, (epoch, own) in enumerate(EPOCH_LINE.findall(open(path).read())):
+            seconds.append(float(own))
+            key = (trial_id, int(epoch))
+            if key not in between:
+                fail(side, f"{path} has epoch {epoch}, which study.h5 does not")
+            (later if i else startup).append(between[key] - float(own))
     if len(seconds) != epochs:
         fail(side, f"the trials' output has {len(seconds)} epoch lines for {epochs} epochs "
                    f"recorded ({output}/trials/*/attempt_*.out)")
-    return result(side, args, wall, len(status), status.count("completed"),
-                  status.count("stopped") + status.count("paused"), epochs, sum(seconds),
-                  max(accuracy.tolist(), default=float("nan")))
+    r = result(side, args, wall, len(status), status.count("completed"),
+               status.count("stopped") + status.count("paused"), epochs, sum(seconds),
+               max(accuracy.tolist(), default=float("nan")))
+    r["note"] = (f"{len(startup)} runs of the program: {sum(startup) / len(startup):.2f} s each "
+                 "from launch to its first report beyond the epoch's training; "
+                 f"{sum(later) / max(1, len(later)):.3f} s per later epoch (checkpoint, report)")
+    return r
 
 
 # ----------------------------------------------------------------------------- Optuna
@@ -318,6 +336,9 @@ def main():
             print(f"{r['side']:18} {r['wall']:7.1f} {r['trials']:6d} {r['completed']:6d} "
                   f"{r['pruned']:6d} {r['epochs']:6d} {r['per_epoch']:7.3f} "
                   f"{r['train']:7.1f} {r['other']:11.3f} {r['best']:8.4f}", flush=True)
+        for r in results:
+            if "note" in r:
+                print(f"{r['side']}: {r['note']}")
         shutil.rmtree(workdir)
         optuna_side = results[0]
         for r in results[1:]:
