@@ -141,7 +141,7 @@ def run_rungs(args, mode, workdir):
                                                 f["curves/epoch"][()].tolist(),
                                                 f["curves/seconds"][()].tolist())}
         epochs = len(between)
-        accuracy = f["curves/val_accuracy"][()]
+        accuracy = f["curves/metrics/val_accuracy"][()]
     if state != "finished":
         fail(side, f"the study is {state}, not finished ({output})")
     failed = [r for s, r in zip(status, reasons) if s == "failed"]
