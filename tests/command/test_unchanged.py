@@ -208,6 +208,38 @@ def case_preemption(args):
     check(all(after["curves"][(0, e)] == printed[e] for e in (1, 2, 3)), "trial 0's curve is the rerun's")
 
 
+def case_example(args):
+    """examples/unchanged: the plain PyTorch script (no rungs import) tuned as its study file
+    says, on less data: every epoch in study.h5 as the script printed it, paused trials
+    relaunched with --resume, and a model that learned; the script also runs alone."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    example = os.path.join(root, "examples", "unchanged")
+    study = os.path.join(args.workdir, "study.yaml")
+    output = os.path.join(args.workdir, "out")
+    text = open(os.path.join(example, "study.yaml")).read()
+    for old, new in (("output: runs/unchanged_mlp", f"output: {output}"),
+                     ("[python3, \"{study_dir}/train.py\"", f"[/usr/bin/python3, {example}/train.py"),
+                     ("--train-samples, \"20000\"", "--train-samples, \"4000\", --val-samples, \"2000\""),
+                     ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")):
+        check(old in text, f"the example study has {old}")
+        text = text.replace(old, new)
+    open(study, "w").write(text)
+    p = rungs_run(args, study, timeout=400)
+    check(p.returncode == 0, f"exit status {p.returncode}: {p.stderr[-500:]}")
+    path = os.path.join(output, "study.h5")
+    t = read(path)
+    check(t["state"] == "finished" and "failed" not in t["status"], f"{t['status']} {t['reason']}")
+    check_curves(t, "example")
+    check(any(a > 1 for a in t["attempts"]), f"a paused trial was relaunched: {t['attempts']}")
+    check(max(t["curves"].values()) > 0.7, f"the MLP learned: best {max(t['curves'].values()):.3f}")
+    check(sorted(t["metrics"]) == ["train_loss", "val_accuracy"], f"the regex's metrics: {sorted(t['metrics'])}")
+    alone = os.path.join(args.workdir, "alone")
+    os.makedirs(alone)
+    p = run(["/usr/bin/python3", os.path.join(example, "train.py"), "--epochs", "1",
+             "--train-samples", "2000", "--val-samples", "1000"], cwd=alone)
+    check(p.returncode == 0 and "epoch 1: train loss" in p.stdout, f"the script runs alone: {p.stdout[-300:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
@@ -218,7 +250,7 @@ def main():
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     {"stop": case_stop, "promotion": case_promotion, "ignore_term": case_ignore_term,
-     "checks": case_checks, "preemption": case_preemption}[args.case](args)
+     "checks": case_checks, "preemption": case_preemption, "example": case_example}[args.case](args)
     print("ok", args.case, flush=True)
 
 
