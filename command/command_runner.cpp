@@ -69,6 +69,15 @@ ProgramResult not_started(std::string reason) {
   return r;
 }
 
+/// The trial's folder could not be written (the storage is full or failing): not the
+/// trial's failure; it resumes in a later job and the study stops (TrialOutcome::Halted).
+ProgramResult halted(std::string reason) {
+  ProgramResult r;
+  r.outcome = TrialOutcome{TrialOutcome::Kind::Halted, std::move(reason)};
+  r.ended_ms = unix_ms();
+  return r;
+}
+
 }  // namespace
 
 ProgramResult run_program(const CommandSettings& s, const TrialAssignment& trial,
@@ -81,13 +90,13 @@ ProgramResult run_program(const CommandSettings& s, const TrialAssignment& trial
                                           std::to_string(trial.trial_id));
   std::error_code ec;
   fs::create_directories(trial_dir, ec);
-  if (ec) throw StorageError(trial_dir.string() + ": cannot create it: " + ec.message());
+  if (ec) return halted(trial_dir.string() + ": cannot create it: " + ec.message());
   const std::string stem = fs::absolute(trial.checkpoint).string();
   const std::string params_json = (trial_dir / "params.json").string();
   if (leads) {
     std::ofstream out(params_json, std::ios::trunc);
     out << params_to_json(trial.params) << "\n";
-    if (!out) throw StorageError(params_json + ": cannot write it");
+    if (!out) return halted(params_json + ": cannot write it");
   }
   std::string resume_from;
   if (trial.start_epoch > 0 && client) {

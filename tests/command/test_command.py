@@ -280,6 +280,27 @@ def case_checks(args):
           "without rungs the program trains its default epochs and checkpoints in ./checkpoints")
 
 
+def case_storage(args):
+    """A trial folder rungs cannot create (here OUTPUT/trials is a file) is the storage's
+    failure, not the trial's: the study stops with exit 75 naming the folder, no trial is
+    failed, and the rerun, once the folder can be made, finishes every trial."""
+    study, path = write(args, "storage", trials=3)
+    output = os.path.dirname(path)
+    os.makedirs(output)
+    blocker = os.path.join(output, "trials")
+    open(blocker, "w").close()
+    p = rungs_run(args, study)
+    check(p.returncode == 75, f"exit status 75: {p.returncode} {p.stderr[-800:]}")
+    check(f"{blocker}/0: cannot create it" in p.stderr, f"the folder is named: {p.stderr[-800:]}")
+    t = read(path)
+    check("failed" not in t["status"], f"no trial failed on the storage's account: {t['status']} {t['reason']}")
+    os.remove(blocker)
+    p = rungs_run(args, study)
+    check(p.returncode == 0, f"the rerun finishes: {p.returncode} {p.stderr[-800:]}")
+    t = read(path)
+    check(t["status"] == ["completed"] * 3 and t["state"] == "finished", f"every trial completed: {t['status']}")
+
+
 def case_pytorch(args):
     """examples/pytorch: a PyTorch script tuned by TPE + promotion-based ASHA, as the example
     study file says, on less data: every epoch of every trial in study.h5, paused trials
@@ -346,7 +367,7 @@ def main():
     os.makedirs(args.workdir)
     {"tpe_asha": case_tpe_asha, "failures": case_failures, "misbehaving": case_misbehaving,
      "preemption": case_preemption, "killed_worker": case_killed_worker,
-     "checks": case_checks, "pytorch": case_pytorch, "cpp": case_cpp}[args.case](args)
+     "checks": case_checks, "pytorch": case_pytorch, "cpp": case_cpp, "storage": case_storage}[args.case](args)
     print("ok", args.case, flush=True)
 
 
