@@ -63,7 +63,7 @@ def run_rungs(args, workdir):
     with h5py.File(os.path.join(output, "study.h5"), "r") as f:
         start = float(f.attrs["start_time"])
         times = f["curves/time"][()] + start - launch
-        accuracy = f["curves/val_accuracy"][()]
+        accuracy = f["curves/metrics/val_accuracy"][()]
     return summary(list(zip(times.tolist(), accuracy.tolist())), args.target, total)
 
 

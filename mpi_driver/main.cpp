@@ -76,7 +76,10 @@ int main(int argc, char** argv) {
     // one that reaches here after MPI started came from this rank alone: end the job.
     if (rungs::launcher_rank() == 0) std::cerr << "rungs: " << e.what() << std::endl;
     rungs::MpiSession::abort_if_running(2);
-    return 2;
+    // Before MPI: every rank read the same study file and found the same error. Rank 0 says
+    // it and its 2 is the job's exit status; the others leave with 0, since a launcher ends
+    // the whole job at the first rank that fails, which could be before rank 0 has printed.
+    return rungs::launcher_rank() == 0 ? 2 : 0;
   } catch (const std::exception& e) {
     std::cerr << "rungs: error on rank " << rungs::launcher_rank() << ": " << e.what() << std::endl;
     rungs::MpiSession::abort_if_running(1);  // a finalize would hang the other ranks

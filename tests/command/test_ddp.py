@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
+from test_command import programs_left  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "ddp.py")
 FIRST_PORT = 29500  # the first MASTER_PORT rungs tries (docs/programs.md)
@@ -79,20 +80,6 @@ def rank_lines(output, trial):
     return [json.loads(l) for l in open(path) if l.strip()]
 
 
-def programs_left():
-    """pids of ddp.py processes still alive (none may outlive its trial)."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if PROGRAM.encode() in f.read():
-                        found.append(int(pid))
-            except OSError:
-                pass
-    return found
-
-
 def environ_of(pid):
     with open(f"/proc/{pid}/environ", "rb") as f:
         return dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
@@ -138,7 +125,7 @@ def case_ddp(args):
     for a, b in overlapping:
         check(a[2] != b[2], f"trials {a[3]} and {b[3]} ran at once on port {a[2]}")
     print("ports of the runs:", sorted((r[3], r[2]) for r in runs), flush=True)
-    check(not programs_left(), "no program outlives its trial")
+    check(not programs_left(PROGRAM), "no program outlives its trial")
 
 
 def case_member_killed(args):
@@ -152,7 +139,7 @@ def case_member_killed(args):
     while time.time() < deadline and victim is None:
         check(proc.poll() is None, "the study is running")
         if any(l["rank"] == 1 for l in rank_lines(output, 0)):
-            for pid in programs_left():
+            for pid in programs_left(PROGRAM):
                 env = environ_of(pid)
                 if env.get(b"RANK") == b"1" and env.get(b"RUNGS_TRIAL_ID") == b"0":
                     victim = pid
@@ -166,7 +153,7 @@ def case_member_killed(args):
     check(t["status"] == ["failed", "completed"], f"trial 0 failed, trial 1 completed: {t['status']} {t['reason']}")
     check(t["reason"][0].startswith("rank 1 of 2: killed by SIGKILL after epoch"), f"the reason names rank 1: {t['reason'][0]}")
     check(t["epochs"][0] < 4, f"trial 0 went no further: {t['epochs']}")
-    check(not programs_left(), "rank 0's program was ended with its trial")
+    check(not programs_left(PROGRAM), "rank 0's program was ended with its trial")
 
 
 def case_port_taken(args):
@@ -212,7 +199,7 @@ def case_port_taken(args):
     log = open(os.path.join(trial_dir, "rungs.log")).read()
     check(f"MASTER_PORT {squat_port} was taken" in log, f"rungs.log says why it ran again: {log}")
     check(os.path.exists(os.path.join(trial_dir, "attempt_2.rank1.out")), "rank 1 ran again too")
-    check(not programs_left(), "no program left")
+    check(not programs_left(PROGRAM), "no program left")
 
 
 def case_preemption(args):
@@ -237,7 +224,7 @@ def case_preemption(args):
     print(f"signal to exit: {took:.1f} s", flush=True)
     check(code == 75, f"exit status {code}, expected 75")
     check(took < 30, f"the programs ended within the grace period: {took:.1f} s")
-    check(not programs_left(), "no program outlives the job")
+    check(not programs_left(PROGRAM), "no program outlives the job")
     before = read(output)
     check(before["state"] == "interrupted" and "failed" not in before["status"], f"saved: {before['status']} {before['reason']}")
     n = len(before["status"])

@@ -52,8 +52,8 @@ def read(output):
             "lr": t["params/lr"][()],
             "optimizer": strings(t["params/optimizer"]),
         }
-        curves = {name: c[name][()] for name in
-                  ("trial_id", "epoch", "train_loss", "val_loss", "val_accuracy", "seconds", "time")}
+        curves = {name: c[name][()] for name in ("trial_id", "epoch", "seconds", "time")}
+        curves.update({name: c["metrics"][name][()] for name in ("train_loss", "val_loss", "val_accuracy")})
     return trials, curves
 
 

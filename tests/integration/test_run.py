@@ -80,7 +80,7 @@ def check_study_file(path, trials, epochs, statuses=("completed",)):
         for i in completed:
             rows = c["trial_id"][()] == i
             check(list(c["epoch"][()][rows]) == list(range(1, epochs + 1)), f"epochs of trial {i}")
-            acc = c["val_accuracy"][()][rows]
+            acc = c["metrics/val_accuracy"][()][rows]
             check(np.all((acc > 0) & (acc <= 1)), f"accuracy of trial {i}: {acc}")
             check(math.isclose(t["best_value"][i], acc.max()), f"best_value of trial {i}")
         if completed:
