@@ -80,6 +80,30 @@ TEST(Export, CurvesTableHasOneRowPerEpoch) {
                                                      "val_loss"}));
 }
 
+TEST(Export, EveryMetricIsAColumnAndOneNamedLikeAColumnIsPrefixed) {
+  StoredStudy stored = testing::synthetic_study({}).stored();
+  // A program's metrics: "state" and "epoch" are also columns of the tables.
+  for (TrialRecord& t : stored.trials) {
+    for (EpochResult& e : t.curve) {
+      e.set_metric("state", 1.0);
+      e.set_metric("epoch", 2.0 * e.epoch);
+    }
+  }
+  stored.trials.at(0).curve.at(0).set_metric("bleu", 31.5);  // one epoch only
+  const StudyView view = make_study_view(std::move(stored));
+  const Table trials = trials_table(view);
+  const Table curves = curves_table(view);
+  EXPECT_EQ(std::count(trials.columns.begin(), trials.columns.end(), "state"), 1);
+  EXPECT_EQ(trials.rows.at(0)[column(trials, "metric_state")], "1");
+  // No clash in the trials table: the metric at the best epoch, under its own name.
+  const int best_epoch = std::stoi(trials.rows.at(0)[column(trials, "best_epoch")]);
+  EXPECT_EQ(trials.rows.at(0)[column(trials, "epoch")], std::to_string(2 * best_epoch));
+  EXPECT_EQ(curves.rows.at(0)[column(curves, "metric_epoch")], "2");
+  EXPECT_EQ(curves.rows.at(0)[column(curves, "epoch")], "1");
+  EXPECT_EQ(curves.rows.at(0)[column(curves, "bleu")], "31.5");
+  EXPECT_EQ(curves.rows.at(1)[column(curves, "bleu")], "") << "an epoch without it";
+}
+
 TEST(Export, AnUnwritableFileIsAnInputErrorNamingIt) {
   try {
     write_csv_file(trials_table(study_view()), "/nonexistent-dir/trials.csv");
