@@ -7,8 +7,8 @@
 #   cmake --build BUILD --target sampler_tables
 #   bench/samplers/run_tabular.sh BUILD [--quick | --medium] [--batch B]
 #
-# Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, random, sobol; Optuna tpe,
-# tpe-mv, random); Optuna takes about 15 s per table and seed for its three samplers, so about
+# Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, tpe-mv, random, sobol;
+# Optuna tpe, tpe-mv, random); Optuna takes about 15 s per table and seed for its three samplers, so about
 # 75 minutes on one core; rungs about 2 s per table for all seeds. --medium: 15 tables x 5 seeds
 # (about 20 minutes). --quick: 3 tables (one per benchmark) x 5 seeds (a few minutes).
 # --batch B: B trials asked before any is answered (B workers at once). One process at a time.
@@ -45,7 +45,7 @@ echo "preparing the tables ..." >&2
 "$python" "$here/tabular.py" prepare --out "$results/prepared" --tasks "$tasks" --seeds "$seeds" --trials 200 > "$results/prepared.list"
 echo "rungs ..." >&2
 # shellcheck disable=SC2046
-"$bench" --samplers tpe,random,sobol --seeds "$seeds" --trials 200 --batch "$batch" $(cat "$results/prepared.list") > "$results/rungs.json"
+"$bench" --samplers tpe,tpe-mv,random,sobol --seeds "$seeds" --trials 200 --batch "$batch" $(cat "$results/prepared.list") > "$results/rungs.json"
 echo "Optuna ..." >&2
 "$python" "$here/tabular.py" optuna --tasks "$tasks" --samplers tpe,tpe-mv,random --seeds "$seeds" --trials 200 --batch "$batch" > "$results/optuna.json"
 echo

@@ -1,7 +1,7 @@
 // rungs' side of the tabular sampler benchmark (not a test; bench/samplers/run_tabular.sh runs
 // it next to tabular.py's Optuna side and prints the regret tables).
 //
-//   sampler_tables --samplers tpe,random,sobol [--seeds K] [--first-seed S] [--trials N]
+//   sampler_tables --samplers tpe,tpe-mv,random,sobol [--seeds K] [--first-seed S] [--trials N]
 //                  [--batch B] PREPARED...
 //
 // Each PREPARED file is a table written by `tabular.py prepare` (the search space, every
@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -170,8 +171,11 @@ std::vector<std::string> split(const std::string& s) {
 /// One study; returns the table row of every trial.
 std::vector<int> run_study(const Table& t, const SearchSpace& space, const std::string& name,
                            int seed, int n, int batch) {
-  auto sampler = make_sampler(AlgorithmOptions(name, {}, "bench: sampler"), space, t.direction,
-                              static_cast<std::uint64_t>(seed));
+  // tpe-mv: tpe with `multivariate: true` (the name Optuna's side uses too).
+  std::map<std::string, ParamValue> options;
+  if (name == "tpe-mv") options["multivariate"] = true;
+  auto sampler = make_sampler(AlgorithmOptions(name == "tpe-mv" ? "tpe" : name, options, "bench: sampler"),
+                              space, t.direction, static_cast<std::uint64_t>(seed));
   const auto& noise = t.noise.at(static_cast<std::size_t>(seed));
   std::vector<TrialRecord> trials;
   std::vector<int> rows;
@@ -203,7 +207,7 @@ std::vector<int> run_study(const Table& t, const SearchSpace& space, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto samplers = split(arg(argc, argv, "--samplers", "tpe,random,sobol"));
+  const auto samplers = split(arg(argc, argv, "--samplers", "tpe,tpe-mv,random,sobol"));
   const int seeds = std::atoi(arg(argc, argv, "--seeds", "20").c_str());
   const int first_seed = std::atoi(arg(argc, argv, "--first-seed", "0").c_str());
   const int n = std::atoi(arg(argc, argv, "--trials", "200").c_str());
@@ -218,7 +222,7 @@ int main(int argc, char** argv) {
     files.emplace_back(argv[i]);
   }
   if (files.empty()) {
-    std::fprintf(stderr, "usage: sampler_tables [--samplers tpe,random,sobol] [--seeds K] "
+    std::fprintf(stderr, "usage: sampler_tables [--samplers tpe,tpe-mv,random,sobol] [--seeds K] "
                          "[--first-seed S] [--trials N] [--batch B] PREPARED...\n");
     return 2;
   }

@@ -182,7 +182,8 @@ def report(args):
                     r = json.loads(line)
                     label = f"{r['impl']} {r['sampler']}" + (f" b{r['batch']}" if r.get("batch", 1) > 1 else "")
                     runs.setdefault(label, {}).setdefault(r["task"], {})[r["seed"]] = r["rows"]
-    order = ["rungs tpe", "optuna tpe", "optuna tpe-mv", "rungs random", "rungs sobol", "optuna random"]
+    order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs random", "rungs sobol",
+             "optuna random"]
     labels = [l for l in order if l in runs] + sorted(l for l in runs if l not in order)
     tasks = [t for t in TASKS if any(t in runs[l] for l in labels)]
     regret = {}  # (label, task) -> array [seed][trial]
@@ -211,8 +212,9 @@ def report(args):
             v = [regret[l, task][:, n - 1] for task in tasks if (l, task) in regret]
             cells.append(fmt(np.concatenate(v)) if v else "-")
         print(f"{'all (task, seed) pairs':34s}" + "".join(f"{c:>{width}s}" for c in cells))
-    pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random")]
-    pairs += [(a, b) for a in labels for b in labels if a.startswith("rungs tpe b") and b == "optuna tpe" + a[9:]]
+    pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe-mv", "optuna tpe"), ("rungs tpe-mv", "optuna tpe-mv"),
+             ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random")]
+    pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
     rng = np.random.default_rng(0)
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
