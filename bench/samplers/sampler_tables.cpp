@@ -41,9 +41,9 @@ struct Table {
   Direction direction = Direction::Minimize;
   std::vector<Param> params;
   int value_seeds = 0;
-  std::vector<int> row_of_key;                 // mixed-radix key of the indices -> row
-  std::vector<std::vector<double>> values;     // [row][training seed]
-  std::vector<std::vector<int>> noise;         // [study seed][trial] -> training seed
+  std::vector<int> row_of_key;              // mixed-radix key of the indices -> row
+  std::vector<std::vector<double>> values;  // [row][training seed]
+  std::vector<std::vector<int>> noise;      // [study seed][trial] -> training seed
 };
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
@@ -53,7 +53,8 @@ struct Table {
 
 std::string expect_word(std::istream& in, const std::string& file, const char* word) {
   std::string got;
-  if (!(in >> got) || got != word) fail(file, std::string("expected '") + word + "', got '" + got + "'");
+  if (!(in >> got) || got != word)
+    fail(file, std::string("expected '") + word + "', got '" + got + "'");
   return got;
 }
 
@@ -63,7 +64,8 @@ Table read_table(const std::string& file) {
   Table t;
   std::string magic, version, dir;
   in >> magic >> version;
-  if (magic != "rungs-tabular" || version != "1") fail(file, "not a prepared table (tabular.py prepare)");
+  if (magic != "rungs-tabular" || version != "1")
+    fail(file, "not a prepared table (tabular.py prepare)");
   expect_word(in, file, "task");
   in >> t.task;
   expect_word(in, file, "direction");
@@ -79,7 +81,8 @@ Table read_table(const std::string& file) {
     std::size_t n = 0;
     expect_word(in, file, "param");
     in >> p.name >> kind >> n;
-    if (kind != "ordered" && kind != "categorical") fail(file, "param " + p.name + ": kind: " + kind);
+    if (kind != "ordered" && kind != "categorical")
+      fail(file, "param " + p.name + ": kind: " + kind);
     p.categorical = kind == "categorical";
     for (std::size_t k = 0; k < n; ++k) {
       std::string c;
@@ -105,7 +108,8 @@ Table read_table(const std::string& file) {
     }
     t.values[r].resize(static_cast<std::size_t>(t.value_seeds));
     for (auto& v : t.values[r]) in >> v;
-    if (!in || key >= grid || t.row_of_key[key] != -1) fail(file, "row " + std::to_string(r) + " is malformed or repeated");
+    if (!in || key >= grid || t.row_of_key[key] != -1)
+      fail(file, "row " + std::to_string(r) + " is malformed or repeated");
     t.row_of_key[key] = static_cast<int>(r);
   }
   std::size_t studies = 0, trials = 0;
@@ -174,14 +178,16 @@ std::vector<int> run_study(const Table& t, const SearchSpace& space, const std::
   // tpe-mv: tpe with `multivariate: true` (the name Optuna's side uses too).
   std::map<std::string, ParamValue> options;
   if (name == "tpe-mv") options["multivariate"] = true;
-  auto sampler = make_sampler(AlgorithmOptions(name == "tpe-mv" ? "tpe" : name, options, "bench: sampler"),
-                              space, t.direction, static_cast<std::uint64_t>(seed));
+  auto sampler =
+      make_sampler(AlgorithmOptions(name == "tpe-mv" ? "tpe" : name, options, "bench: sampler"),
+                   space, t.direction, static_cast<std::uint64_t>(seed));
   const auto& noise = t.noise.at(static_cast<std::size_t>(seed));
   std::vector<TrialRecord> trials;
   std::vector<int> rows;
   for (int id = 0; id < n; ++id) {
     auto params = sampler->suggest(id, trials);
-    if (!params) throw std::runtime_error(name + " proposed nothing at trial " + std::to_string(id));
+    if (!params)
+      throw std::runtime_error(name + " proposed nothing at trial " + std::to_string(id));
     rows.push_back(row_of(t, *params));
     TrialRecord r;
     r.id = id;
@@ -212,7 +218,8 @@ int main(int argc, char** argv) {
   const int first_seed = std::atoi(arg(argc, argv, "--first-seed", "0").c_str());
   const int n = std::atoi(arg(argc, argv, "--trials", "200").c_str());
   const int batch = std::atoi(arg(argc, argv, "--batch", "1").c_str());
-  if (seeds < 1 || n < 1 || batch < 1) fail("sampler_tables", "--seeds, --trials and --batch must be >= 1");
+  if (seeds < 1 || n < 1 || batch < 1)
+    fail("sampler_tables", "--seeds, --trials and --batch must be >= 1");
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     if (argv[i][0] == '-' && argv[i][1] == '-') {
@@ -222,8 +229,9 @@ int main(int argc, char** argv) {
     files.emplace_back(argv[i]);
   }
   if (files.empty()) {
-    std::fprintf(stderr, "usage: sampler_tables [--samplers tpe,tpe-mv,random,sobol] [--seeds K] "
-                         "[--first-seed S] [--trials N] [--batch B] PREPARED...\n");
+    std::fprintf(stderr,
+                 "usage: sampler_tables [--samplers tpe,tpe-mv,random,sobol] [--seeds K] "
+                 "[--first-seed S] [--trials N] [--batch B] PREPARED...\n");
     return 2;
   }
   for (const auto& file : files) {
@@ -235,9 +243,10 @@ int main(int argc, char** argv) {
     for (const auto& name : samplers) {
       for (int s = first_seed; s < first_seed + seeds; ++s) {
         const auto rows = run_study(t, space, name, s, n, batch);
-        std::printf("{\"impl\": \"rungs\", \"sampler\": \"%s\", \"task\": \"%s\", \"seed\": %d, "
-                    "\"batch\": %d, \"rows\": [",
-                    name.c_str(), t.task.c_str(), s, batch);
+        std::printf(
+            "{\"impl\": \"rungs\", \"sampler\": \"%s\", \"task\": \"%s\", \"seed\": %d, "
+            "\"batch\": %d, \"rows\": [",
+            name.c_str(), t.task.c_str(), s, batch);
         for (std::size_t i = 0; i < rows.size(); ++i) std::printf("%s%d", i ? ", " : "", rows[i]);
         std::printf("]}\n");
       }

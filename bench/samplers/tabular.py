@@ -17,8 +17,8 @@ its sorted values (the grids are evenly spaced, linearly or in log, so the index
 parameter on its natural scale); a string parameter is categorical. A noisy evaluation is the
 value of one of the configuration's training seeds, chosen at random per evaluation (the
 tables' convention); the choice depends only on (task, study seed, trial number), so both
-sides' studies with the same seed draw the same training seeds. A seed missing from a table (NaN) answers with the mean of that configuration's other seeds.
-Needs Debian's numpy, pandas
+sides' studies with the same seed draw the same training seeds. A seed missing from a table
+(NaN) answers with the mean of that configuration's other seeds. Needs Debian's numpy, pandas
 and python3-optuna: run it with /usr/bin/python3.
 """
 import argparse
