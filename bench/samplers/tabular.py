@@ -40,6 +40,12 @@ QUICK_TASKS = ["hpolib/parkinsons_telemonitoring", "hpobench/vehicle", "nasbench
 CHECKPOINTS = (25, 50, 100, 200)
 
 
+def fail(message):
+    """Bad input: the message on stderr, exit status 2."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
 class Table:
     """One lookup table, encoded: params [(name, kind, choices)], idx [row][param] (the index of
     the row's value among the parameter's choices), values [row][training seed]."""
@@ -48,7 +54,7 @@ class Table:
         import pandas as pd
         path = os.path.join(TABLES, task + ".csv.gz")
         if not os.path.exists(path):
-            raise SystemExit(f"rungs: {path}: no such table (set RUNGS_TABULAR to the tables' folder)")
+            fail(f"rungs: {path}: no such table (set RUNGS_TABULAR to the tables' folder)")
         frame = pd.read_csv(path)
         self.task = task
         self.direction = DIRECTION[task.split("/")[0]]
@@ -72,7 +78,7 @@ class Table:
         self.values = np.where(np.isnan(values), self.means[:, None], values)
         sizes = [len(c) for _, _, c in self.params]
         if self.idx.shape[0] != int(np.prod(sizes)):
-            raise SystemExit(f"rungs: {path}: {self.idx.shape[0]} rows is not the full grid of {sizes}")
+            fail(f"rungs: {path}: {self.idx.shape[0]} rows is not the full grid of {sizes}")
         key = np.zeros(len(self.idx), dtype=np.int64)
         for j, n in enumerate(sizes):
             key = key * n + self.idx[:, j]
@@ -130,7 +136,7 @@ def make_sampler(name, seed):
         return optuna.samplers.TPESampler(multivariate=True, seed=seed)
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
-    raise SystemExit(f"rungs: tabular.py: --samplers: unknown sampler '{name}' (tpe, tpe-mv, random)")
+    fail(f"rungs: tabular.py: --samplers: unknown sampler '{name}' (tpe, tpe-mv, random)")
 
 
 def run_optuna(args):
@@ -261,9 +267,9 @@ def main():
     if args.command != "report":
         unknown = [t for t in args.tasks.split(",") if t not in TASKS]
         if unknown:
-            raise SystemExit(f"rungs: tabular.py: --tasks: unknown task '{unknown[0]}' (one of {', '.join(TASKS)})")
+            fail(f"rungs: tabular.py: --tasks: unknown task '{unknown[0]}' (one of {', '.join(TASKS)})")
         if args.seeds < 1 or args.trials < 1 or getattr(args, "batch", 1) < 1:
-            raise SystemExit("rungs: tabular.py: --seeds, --trials and --batch must be >= 1")
+            fail("rungs: tabular.py: --seeds, --trials and --batch must be >= 1")
     {"prepare": prepare, "optuna": run_optuna, "report": report}[args.command](args)
 
 
