@@ -8,9 +8,10 @@
 #   bench/samplers/run_tabular.sh BUILD [--quick | --medium] [--batch B]
 #
 # Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, tpe-mv, random, sobol;
-# Optuna tpe, tpe-mv, random); Optuna takes about 15 s per table and seed for its three samplers, so about
-# 75 minutes on one core; rungs about 2 s per table for all seeds. --medium: 15 tables x 5 seeds
-# (about 20 minutes). --quick: 3 tables (one per benchmark) x 5 seeds (a few minutes).
+# Optuna tpe, tpe-mv, random). Optuna takes about 5 s per study on a shared 2-core machine
+# (900 studies: about 90 minutes); rungs about 3 s for all its studies of 3 tables.
+# --medium: 15 tables x 5 seeds (about 20 minutes). --quick: 3 tables (one per benchmark) x 5
+# seeds (about 5 minutes).
 # --batch B: B trials asked before any is answered (B workers at once). One process at a time.
 # Raw results (JSON lines) are left in $RESULTS (default: a temporary directory, printed).
 set -eu

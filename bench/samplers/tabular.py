@@ -190,7 +190,10 @@ def report(args):
                     runs.setdefault(label, {}).setdefault(r["task"], {})[r["seed"]] = r["rows"]
     order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs random", "rungs sobol",
              "optuna random"]
-    labels = [l for l in order if l in runs] + sorted(l for l in runs if l not in order)
+    def rank(label):  # unbatched first, then each batch size; in `order` within each
+        base, _, batch = label.partition(" b")
+        return (int(batch or 1), order.index(base) if base in order else len(order), label)
+    labels = sorted(runs, key=rank)
     tasks = [t for t in TASKS if any(t in runs[l] for l in labels)]
     regret = {}  # (label, task) -> array [seed][trial]
     seed_ids = {}  # (label, task) -> the seeds of those rows
@@ -221,7 +224,6 @@ def report(args):
     pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe-mv", "optuna tpe"), ("rungs tpe-mv", "optuna tpe-mv"),
              ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random")]
     pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
-    rng = np.random.default_rng(0)
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
     print(f"{'A vs B':38s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}{'ties':>7s}{'tasks':>12s}")
@@ -242,7 +244,8 @@ def report(args):
                 equal += ma == mb
                 higher += ma > mb
             w = np.concatenate(wins)
-            boot = rng.choice(w, size=(2000, len(w))).mean(axis=1)
+            # Seeded per row, so a row's interval does not depend on the other rows.
+            boot = np.random.default_rng(0).choice(w, size=(2000, len(w))).mean(axis=1)
             lo, hi = np.percentile(boot, [2.5, 97.5])
             print(f"{a + ' vs ' + b:38s}{n:7d}{w.mean():10.3f}{f'[{lo:.3f}, {hi:.3f}]':>18s}"
                   f"{(w == 0.5).mean():7.2f}{f'{lower}/{equal}/{higher}':>12s}")
