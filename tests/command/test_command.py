@@ -89,6 +89,21 @@ def programs_left(program=PROGRAM):
     return found
 
 
+def example_study(args, name, edits):
+    """examples/NAME/study.yaml with `edits` ((old, new) text pairs, each required) applied and
+    its output in args.workdir/out: (the edited study file, the output folder, the example's
+    folder). The examples' own studies, made small enough for a test."""
+    example = os.path.join(ROOT, "examples", name)
+    study = os.path.join(args.workdir, "study.yaml")
+    output = os.path.join(args.workdir, "out")
+    text = open(os.path.join(example, "study.yaml")).read()
+    for old, new in edits:
+        check(old in text, f"the example study has {old}")
+        text = text.replace(old, new.format(output=output, example=example))
+    open(study, "w").write(text)
+    return study, output, example
+
+
 def case_tpe_asha(args):
     """TPE + ASHA, stop mode and promotion mode: every epoch of every trial in study.h5;
     paused trials are relaunched from the checkpoint folder the program committed (the
@@ -305,18 +320,12 @@ def case_pytorch(args):
     """examples/pytorch: a PyTorch script tuned by TPE + promotion-based ASHA, as the example
     study file says, on less data: every epoch of every trial in study.h5, paused trials
     resumed from the model and optimizer state the script saved, and a model that learned."""
-    example = os.path.join(ROOT, "examples", "pytorch")
-    study = os.path.join(args.workdir, "study.yaml")
-    output = os.path.join(args.workdir, "out")
-    text = open(os.path.join(example, "study.yaml")).read()
-    for old, new in (("output: runs/pytorch_mlp", f"output: {output}"),
-                     ("command: [python3, \"{study_dir}/train.py\", --train-samples, \"20000\"]",
-                      f"command: [/usr/bin/python3, {example}/train.py, --train-samples, \"4000\", "
-                      "--val-samples, \"2000\"]"),
-                     ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")):
-        check(old in text, f"the example study has {old}")
-        text = text.replace(old, new)
-    open(study, "w").write(text)
+    study, output, example = example_study(args, "pytorch", (
+        ("output: runs/pytorch_mlp", "output: {output}"),
+        ("command: [python3, \"{study_dir}/train.py\", --train-samples, \"20000\"]",
+         "command: [/usr/bin/python3, {example}/train.py, --train-samples, \"4000\", "
+         "--val-samples, \"2000\"]"),
+        ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")))
     p = rungs_run(args, study, timeout=400)
     check(p.returncode == 0, f"exit status {p.returncode}")
     t = read(os.path.join(output, "study.h5"))

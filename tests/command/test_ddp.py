@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
-from test_command import programs_left  # noqa: E402
+from test_command import example_study, programs_left  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "ddp.py")
 FIRST_PORT = 29500  # the first MASTER_PORT rungs tries (docs/programs.md)
@@ -246,18 +246,12 @@ def case_preemption(args):
 def case_example(args):
     """examples/ddp as its study file says, on less data and fewer trials: two ranks per
     trial learn Fashion-MNIST; the script also runs alone, without rungs."""
-    example = os.path.join(ROOT, "examples", "ddp")
-    study = os.path.join(args.workdir, "study.yaml")
-    output = os.path.join(args.workdir, "out")
-    text = open(os.path.join(example, "study.yaml")).read()
-    for old, new in (("output: runs/ddp_mlp", f"output: {output}"),
-                     ("command: [python3, \"{study_dir}/train.py\", --train-samples, \"20000\"]",
-                      f"command: [/usr/bin/python3, {example}/train.py, --train-samples, \"4000\", "
-                      "--val-samples, \"2000\"]"),
-                     ("max_trials: 8", "max_trials: 3"), ("epochs: 9", "epochs: 2")):
-        check(old in text, f"the example study has {old}")
-        text = text.replace(old, new)
-    open(study, "w").write(text)
+    study, output, example = example_study(args, "ddp", (
+        ("output: runs/ddp_mlp", "output: {output}"),
+        ("command: [python3, \"{study_dir}/train.py\", --train-samples, \"20000\"]",
+         "command: [/usr/bin/python3, {example}/train.py, --train-samples, \"4000\", "
+         "--val-samples, \"2000\"]"),
+        ("max_trials: 8", "max_trials: 3"), ("epochs: 9", "epochs: 2")))
     p = run(rungs_cmd(args, study, 3), timeout=400)
     check(p.returncode == 0, f"exit status {p.returncode}")
     t = read(output)

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from testlib import UNENDING, check, cut_budget, run  # noqa: E402
-from test_command import programs_left, read, rungs_run  # noqa: E402
+from test_command import example_study, programs_left, read, rungs_run  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "unchanged.py")
 EXIT_RESUME = 75
@@ -212,18 +212,11 @@ def case_example(args):
     """examples/unchanged: the plain PyTorch script (no rungs import) tuned as its study file
     says, on less data: every epoch in study.h5 as the script printed it, paused trials
     relaunched with --resume, and a model that learned; the script also runs alone."""
-    root = os.path.dirname(os.path.dirname(HERE))
-    example = os.path.join(root, "examples", "unchanged")
-    study = os.path.join(args.workdir, "study.yaml")
-    output = os.path.join(args.workdir, "out")
-    text = open(os.path.join(example, "study.yaml")).read()
-    for old, new in (("output: runs/unchanged_mlp", f"output: {output}"),
-                     ("[python3, \"{study_dir}/train.py\"", f"[/usr/bin/python3, {example}/train.py"),
-                     ("--train-samples, \"20000\"", "--train-samples, \"4000\", --val-samples, \"2000\""),
-                     ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")):
-        check(old in text, f"the example study has {old}")
-        text = text.replace(old, new)
-    open(study, "w").write(text)
+    study, output, example = example_study(args, "unchanged", (
+        ("output: runs/unchanged_mlp", "output: {output}"),
+        ("[python3, \"{study_dir}/train.py\"", "[/usr/bin/python3, {example}/train.py"),
+        ("--train-samples, \"20000\"", "--train-samples, \"4000\", --val-samples, \"2000\""),
+        ("max_trials: 12", "max_trials: 6"), ("epochs: 9", "epochs: 3")))
     p = rungs_run(args, study, timeout=400)
     check(p.returncode == 0, f"exit status {p.returncode}: {p.stderr[-500:]}")
     path = os.path.join(output, "study.h5")
