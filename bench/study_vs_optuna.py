@@ -55,17 +55,7 @@ LEARNED = 0.5
 # What train.py prints after each epoch: the seconds of train_epoch() and evaluate().
 EPOCH_LINE = re.compile(r"^epoch (\d+): .*\(([0-9.]+) s training and validating\)$", re.M)
 
-SPACE = """\
-search_space:
-  lr:           {type: float, low: 3.0e-4, high: 3.0e-2, log: true}
-  optimizer:    {type: categorical, choices: [adam, adamw, sgd]}
-  momentum:     {type: float, low: 0.8, high: 0.99, when: {optimizer: [sgd]}}
-  weight_decay: {type: float, low: 1.0e-6, high: 1.0e-3, log: true}
-  layers:       {type: int, low: 1, high: 3}
-  width:        {type: int, low: 128, high: 512, step: 128}
-  dropout:      {type: float, low: 0.0, high: 0.4}
-  batch_size:   {type: categorical, choices: [64, 128, 256]}
-"""
+from e2e_vs_optuna import SPACE  # noqa: E402  (the example MLP's space, the same in both benchmarks)
 
 
 def suggest(trial):

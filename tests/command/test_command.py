@@ -104,6 +104,25 @@ def example_study(args, name, edits):
     return study, output, example
 
 
+def signal_after_first_checkpoint(cmd, checkpoints, log_path, wait=120):
+    """Starts `cmd` (a study), sends it SIGUSR1 once some trial has committed its first
+    epoch's checkpoint folder in `checkpoints`, and returns (exit status, seconds from the
+    signal to the exit)."""
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + wait
+    while time.time() < deadline and not (os.path.isdir(checkpoints) and
+                                           any(n.endswith(".e1") for n in os.listdir(checkpoints))):
+        check(proc.poll() is None, "the study is running")
+        time.sleep(0.1)
+    sent = time.time()
+    os.kill(proc.pid, signal.SIGUSR1)
+    code = proc.wait(timeout=120)
+    took = time.time() - sent
+    print(f"signal to exit: {took:.1f} s", flush=True)
+    return code, took
+
+
 def case_tpe_asha(args):
     """TPE + ASHA, stop mode and promotion mode: every epoch of every trial in study.h5;
     paused trials are relaunched from the checkpoint folder the program committed (the
@@ -201,19 +220,8 @@ def case_preemption(args):
     second epoch; the budget (1000 trials) cannot be spent first."""
     study, path = write(args, "preempt", trials=1000, epochs=4, epoch_seconds=10.0)
     cmd = shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study]
-    log = open(os.path.join(args.workdir, "preempt.log"), "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    checkpoints = os.path.join(os.path.dirname(path), "checkpoints")
-    deadline = time.time() + 120
-    while time.time() < deadline and not (os.path.isdir(checkpoints) and
-                                           any(n.endswith(".e1") for n in os.listdir(checkpoints))):
-        check(proc.poll() is None, "the study is running")
-        time.sleep(0.1)
-    sent = time.time()
-    os.kill(proc.pid, signal.SIGUSR1)
-    code = proc.wait(timeout=120)
-    took = time.time() - sent
-    print(f"signal to exit: {took:.1f} s", flush=True)
+    code, took = signal_after_first_checkpoint(cmd, os.path.join(os.path.dirname(path), "checkpoints"),
+                                               os.path.join(args.workdir, "preempt.log"))
     check(code == EXIT_RESUME, f"exit status {code}, expected {EXIT_RESUME}")
     check(took < 30, f"the programs ended within the grace period: {took:.1f} s")
     before = read(path)

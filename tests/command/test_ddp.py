@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
-from test_command import example_study, programs_left  # noqa: E402
+from test_command import example_study, programs_left, signal_after_first_checkpoint  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "ddp.py")
 FIRST_PORT = 29500  # the first MASTER_PORT rungs tries (docs/programs.md)
@@ -208,20 +208,9 @@ def case_preemption(args):
     flag) and exit 75; rungs exits 75, and the rerun resumes each trial on both ranks from
     rank 0's checkpoint with nothing recorded lost."""
     study, output = write(args, "preempt", trials=UNENDING, epochs=3, epoch_seconds=10.0)
-    log = open(os.path.join(args.workdir, "preempt.log"), "w")
-    proc = subprocess.Popen(rungs_cmd(args, study, 5), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    checkpoints = os.path.join(output, "checkpoints")
-    deadline = time.time() + 200
-    while time.time() < deadline and not (os.path.isdir(checkpoints) and
-                                           any(n.endswith(".e1") for n in os.listdir(checkpoints))):
-        check(proc.poll() is None, "the study is running")
-        time.sleep(0.1)
-    sent = time.time()
-    os.kill(proc.pid, signal.SIGUSR1)
-    code = proc.wait(timeout=120)
-    took = time.time() - sent
-    print(f"signal to exit: {took:.1f} s", flush=True)
+    code, took = signal_after_first_checkpoint(rungs_cmd(args, study, 5),
+                                               os.path.join(output, "checkpoints"),
+                                               os.path.join(args.workdir, "preempt.log"), wait=200)
     check(code == 75, f"exit status {code}, expected 75")
     check(took < 30, f"the programs ended within the grace period: {took:.1f} s")
     check(not programs_left(PROGRAM), "no program outlives the job")
