@@ -27,7 +27,7 @@
 #include "mpi_driver/progress.h"
 #include "mpi_driver/signals.h"
 #include "mpi_driver/worker.h"
-#include "samplers/sampler.h"
+#include "samplers/enqueued_sampler.h"
 #include "schedulers/scheduler.h"
 #include "study/checkpoint_path.h"
 #include "study/config_compat.h"
@@ -45,7 +45,7 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   StudyConfig config = load_study_config(path, overrides);
   const bool builtin = config.objective.command.empty();  // a program checks its own inputs
   if (builtin) validate_hyperparameters(config);
-  make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  make_study_sampler(config);
   const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   const ObjectiveConfig& o = config.objective;
   if (!o.report_regex.empty() && o.resume_args.empty() && scheduler->pauses()) {
@@ -311,7 +311,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   }
   MpiTransport transport(groups.coordinator_comm.get());
 
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;

@@ -12,6 +12,7 @@
 #include "report/export.h"
 #include "report/html_report.h"
 #include "report/records.h"
+#include "report/retrain_study.h"
 #include "report/status.h"
 #include "report/study_view.h"
 #include "study/config.h"
@@ -48,8 +49,12 @@ ReportCommands::ReportCommands(CLI::App& app) {
   const char* format_help = "table (for people), json (one object) or csv (a header and a row)";
   best_ = app.add_subcommand("best", "Show the best trial of a study: rungs best runs/NAME");
   best_->add_option("study", best_file_, kStudyArgument)->required();
-  best_->add_option("--format", best_format_, format_help)
+  CLI::Option* best_format = best_->add_option("--format", best_format_, format_help)
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  best_->add_flag("--yaml", best_yaml_,
+                  "Print a study file that trains the best configuration again, from scratch "
+                  "(rungs best STUDY --yaml > best.yaml; rungs run best.yaml)")
+      ->excludes(best_format);
 
   status_ = app.add_subcommand("status", "Show a study's progress (while it runs, too): rungs status runs/NAME/study.h5");
   status_->add_option("study", status_file_, kStudyArgument)->required();
@@ -75,6 +80,7 @@ ReportCommands::ReportCommands(CLI::App& app) {
 bool ReportCommands::parsed() const { return *best_ || *status_ || *export_ || *report_; }
 
 int ReportCommands::run() const {
+  if (*best_ && best_yaml_) return command_best_yaml(resolve_study_h5(best_file_));
   if (*best_) return command_best(resolve_study_h5(best_file_), best_format_);
   if (*status_) return command_status(resolve_study_h5(status_file_), status_format_, watch_);
   if (*export_) return command_export(resolve_study_h5(export_file_), csv_, curves_);
@@ -107,6 +113,15 @@ int command_best(const std::string& study_h5, OutputFormat format) {
     std::printf("test accuracy (held out, not used for tuning): %.4f\n", s.test->accuracy);
   }
   std::fflush(stdout);
+  return 0;
+}
+
+int command_best_yaml(const std::string& study_h5) {
+  const report::StudyView view = report::load_study_view(study_h5);
+  const StoredStudy& study = view.stored;
+  const TrialRecord* best = best_trial(study.trials, study.direction);
+  if (!best) throw ConfigError(study_h5 + ": no trial has a result yet, so there is no best configuration");
+  std::cout << report::retrain_study_yaml(study, *best) << std::flush;
   return 0;
 }
 

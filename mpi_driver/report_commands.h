@@ -30,6 +30,7 @@ class ReportCommands {
   std::string best_file_, status_file_, export_file_, csv_, curves_, report_file_, html_;
   OutputFormat best_format_ = OutputFormat::Table, status_format_ = OutputFormat::Table;
   double watch_ = 0;
+  bool best_yaml_ = false;
 };
 
 /// The study.h5 a command line names: the file itself, the run folder that holds it, or the
@@ -37,6 +38,9 @@ class ReportCommands {
 std::string resolve_study_h5(const std::string& given);
 
 int command_best(const std::string& study_h5, OutputFormat format);
+/// `rungs best --yaml`: prints a study file that trains the best trial's configuration again
+/// (report/retrain_study.h); ConfigError when no trial has a result yet.
+int command_best_yaml(const std::string& study_h5);
 /// `watch_seconds` > 0: print again every so many seconds until the study is no longer
 /// running (text: the screen is cleared first when stdout is a terminal).
 int command_status(const std::string& study_h5, OutputFormat format, double watch_seconds = 0);

@@ -86,12 +86,7 @@ ParamSpec parse_param(const Field& f, const std::string& name, const SearchSpace
     if (!grid.node.IsSequence() || grid.node.size() == 0) grid.fail("must be a non-empty list");
     for (std::size_t i = 0; i < grid.node.size(); ++i) {
       Field g{f.file, grid.node[i], grid.path + "[" + std::to_string(i) + "]"};
-      ParamValue v = g.as_value();
-      if (spec.kind == ParamKind::Float && std::holds_alternative<std::int64_t>(v)) {
-        v = static_cast<double>(std::get<std::int64_t>(v));
-      }
-      if (!spec.contains(v)) g.fail("is outside the parameter's domain");
-      spec.grid.push_back(std::move(v));
+      spec.grid.push_back(g.as_value_of(spec));
     }
   }
 
@@ -105,14 +100,7 @@ ParamSpec parse_param(const Field& f, const std::string& name, const SearchSpace
     const ParamSpec* p = earlier.find(parent);
     if (!p) values.fail("names no parameter defined above " + name);
     Condition cond{parent, {}};
-    auto add = [&](const Field& v) {
-      ParamValue value = v.as_value();
-      if (p->kind == ParamKind::Float && std::holds_alternative<std::int64_t>(value)) {
-        value = static_cast<double>(std::get<std::int64_t>(value));
-      }
-      if (!p->contains(value)) v.fail("is not a value " + parent + " can take");
-      cond.values.push_back(std::move(value));
-    };
+    auto add = [&](const Field& v) { cond.values.push_back(v.as_value_of(*p)); };
     if (values.node.IsSequence()) {
       if (values.node.size() == 0) values.fail("must list at least one value");
       for (std::size_t i = 0; i < values.node.size(); ++i) {
@@ -124,6 +112,41 @@ ParamSpec parse_param(const Field& f, const std::string& name, const SearchSpace
     spec.when = std::move(cond);
   }
   return spec;
+}
+
+/// `enqueue:`, a list of (partial) configurations of the searched parameters. A conditional
+/// parameter comes with its parent, and only where the parent's value makes it active.
+std::vector<Params> parse_enqueue(const Field& f, const SearchSpace& space, const Params& fixed) {
+  std::vector<Params> queue;
+  if (!f.present()) return queue;
+  if (!f.node.IsSequence()) f.fail("must be a list of configurations, e.g. [{lr: 0.01}]");
+  for (std::size_t i = 0; i < f.node.size(); ++i) {
+    const Field entry{f.file, f.node[i], f.path + "[" + std::to_string(i) + "]"};
+    entry.require_map();
+    if (entry.node.size() == 0) entry.fail("must set at least one searched parameter");
+    Params params;
+    for (const auto& kv : entry.node) {
+      const std::string pname = kv.first.Scalar();
+      const Field value = entry.child(pname);
+      const ParamSpec* spec = space.find(pname);
+      if (!spec && fixed.count(pname)) value.fail("is fixed; enqueue sets searched parameters only");
+      if (!spec) value.fail("is not a parameter of search_space");
+      params[pname] = value.as_value_of(*spec);
+    }
+    for (const ParamSpec& spec : space.params()) {
+      if (!spec.when || !params.count(spec.name)) continue;
+      const Field value = entry.child(spec.name);
+      const auto parent = params.find(spec.when->parent);
+      if (parent == params.end()) {
+        value.fail("is conditional on " + spec.when->parent + ", which this configuration must set too");
+      }
+      if (!space.is_active(spec, params)) {
+        value.fail("is inactive when " + spec.when->parent + " is " + to_string(parent->second));
+      }
+    }
+    queue.push_back(std::move(params));
+  }
+  return queue;
 }
 
 AlgorithmOptions parse_algorithm(const Field& f, const std::string& fallback) {
@@ -268,7 +291,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   }
   const Field top{path, root, ""};
   if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
-  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "sampler",
+  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "enqueue", "sampler",
                  "scheduler", "budget", "resources", "checkpoints", "preemption"});
 
   StudyConfig c;
@@ -304,7 +327,6 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     }
     specs.push_back(parse_param(space.child(pname), pname, SearchSpace(specs)));
   }
-  if (specs.empty()) space.fail("must define at least one parameter");
   c.space = SearchSpace(std::move(specs));
 
   const Field fixed = top.child("fixed");
@@ -326,6 +348,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     if (!problem.empty()) throw ConfigError(c.where(problem));
   }
 
+  c.enqueue = parse_enqueue(top.child("enqueue"), c.space, c.fixed);
   c.sampler = parse_algorithm(top.child("sampler"), "random");
   c.scheduler = parse_algorithm(top.child("scheduler"), "fifo");
 
@@ -417,6 +440,40 @@ std::string expand_environment(const std::string& text, const std::string& where
   return out + text.substr(at);
 }
 
+namespace {
+
+/// Emits `node` as yaml-cpp would, except that a scalar quoted in its source ("128") stays
+/// quoted: yaml-cpp alone writes it plain, and it would read back as a number.
+void emit_keeping_quotes(YAML::Emitter& out, const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      if (node.Style() == YAML::EmitterStyle::Flow) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const auto& kv : node) {
+        out << YAML::Key;
+        emit_keeping_quotes(out, kv.first);
+        out << YAML::Value;
+        emit_keeping_quotes(out, kv.second);
+      }
+      out << YAML::EndMap;
+      return;
+    case YAML::NodeType::Sequence:
+      if (node.Style() == YAML::EmitterStyle::Flow) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& item : node) emit_keeping_quotes(out, item);
+      out << YAML::EndSeq;
+      return;
+    case YAML::NodeType::Scalar:
+      if (node.Tag() == "!") out << YAML::DoubleQuoted;
+      out << node.Scalar();
+      return;
+    default:
+      out << node;
+  }
+}
+
+}  // namespace
+
 std::string apply_overrides(const std::string& text, const std::vector<std::string>& overrides,
                             const std::string& path) {
   if (overrides.empty()) return text;
@@ -463,7 +520,7 @@ std::string apply_overrides(const std::string& text, const std::vector<std::stri
     chain.back()[keys.back()] = value;
   }
   YAML::Emitter out;
-  out << root;
+  emit_keeping_quotes(out, root);
   return std::string(out.c_str()) + "\n";
 }
 

@@ -79,6 +79,9 @@ struct StudyConfig {
   ObjectiveConfig objective;
   Params fixed;            ///< hyperparameters set, not searched
   SearchSpace space;
+  /// Configurations tried first, in order, as trials 0, 1, ...: each sets some or all of the
+  /// searched parameters (validated against the space); the sampler fills the rest.
+  std::vector<Params> enqueue;
   AlgorithmOptions sampler;
   AlgorithmOptions scheduler;
   BudgetConfig budget;

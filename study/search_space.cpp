@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 namespace rungs {
 
@@ -87,6 +89,24 @@ bool ParamSpec::contains(const ParamValue& value) const {
     }
   }
   return false;
+}
+
+std::string ParamSpec::describe() const {
+  if (kind == ParamKind::Categorical) {
+    std::string text = "one of [";
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      text += (i ? ", " : "") + to_string(choices[i]);
+    }
+    return text + "]";
+  }
+  const bool integer = kind == ParamKind::Int;
+  auto bound = [integer](double v) {
+    return integer ? std::to_string(static_cast<std::int64_t>(v)) : to_string(ParamValue(v));
+  };
+  std::string text = std::string(to_string(kind)) + " in [" + bound(low) + ", " + bound(high) + "]";
+  if (log) text += ", log";
+  if (step > 0 && !(integer && step == 1)) text += ", step " + to_string(ParamValue(step));
+  return text;
 }
 
 SearchSpace::SearchSpace(std::vector<ParamSpec> params) : params_(std::move(params)) {}

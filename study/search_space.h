@@ -40,6 +40,9 @@ struct ParamSpec {
   double to_unit(const ParamValue& value) const;
   /// True when `value` has this parameter's type and lies in its domain.
   bool contains(const ParamValue& value) const;
+  /// The domain as a user wrote it: "float in [1e-05, 0.1], log", "int in [1, 8], step 2",
+  /// "one of [sgd, adam]".
+  std::string describe() const;
 };
 
 class SearchSpace {

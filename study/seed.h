@@ -13,8 +13,10 @@ inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   return z ^ (z >> 31);
 }
 
-/// Streams in use: samplers take the trial id itself; trials take kTrialStream + id.
+/// Streams in use: samplers take the trial id itself; trials take kTrialStream + id; the
+/// values that fill a partial enqueued configuration take kEnqueueStream + id.
 inline constexpr std::uint64_t kTrialStream = 1ULL << 32;
+inline constexpr std::uint64_t kEnqueueStream = 2ULL << 32;
 
 /// The seed of trial `id` (its weights, order and dropout), the same in the coordinator and
 /// in the simulator.

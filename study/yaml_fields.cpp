@@ -74,6 +74,15 @@ ParamValue Field::as_value() const {
   return text;
 }
 
+ParamValue Field::as_value_of(const ParamSpec& spec) const {
+  ParamValue value = as_value();
+  if (spec.kind == ParamKind::Float && std::holds_alternative<std::int64_t>(value)) {
+    value = static_cast<double>(std::get<std::int64_t>(value));
+  }
+  if (!spec.contains(value)) fail("is not a value " + spec.name + " can take (" + spec.describe() + ")");
+  return value;
+}
+
 void Field::require_map() const {
   if (!node.IsDefined() || !node.IsMap()) fail("must be a map of fields");
 }

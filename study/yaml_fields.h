@@ -8,6 +8,7 @@
 #include <string>
 
 #include "study/param.h"
+#include "study/search_space.h"
 
 namespace rungs::yaml_fields {
 
@@ -30,6 +31,9 @@ struct Field {
   /// A scalar as the most specific type: bool, int, float, else string; quoted text
   /// always stays a string ("1" is a string, 1 is an int).
   ParamValue as_value() const;
+  /// A value parameter `spec` can take: as_value(), with an integer read as a float for a
+  /// float parameter; fails "is not a value NAME can take (DOMAIN)" otherwise.
+  ParamValue as_value_of(const ParamSpec& spec) const;
   void require_map() const;
   /// Rejects keys not in `allowed`, naming the first unknown one and what is allowed.
   void only_keys(std::initializer_list<const char*> allowed) const;

@@ -20,7 +20,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "samplers/sampler.h"
+#include "samplers/enqueued_sampler.h"
 
 #include "schedulers/sim/report.h"
 #include "study/config.h"
@@ -66,7 +66,7 @@ void write_curves(const std::string& path, int trials, std::uint64_t seed) {
   StudyConfig config = study(trials);
   config.seed = seed;
   const AlgorithmOptions asha("asha", {}, config.where("scheduler"));
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(asha, config.budget.epochs, config.objective.direction);
   sim::SimSettings settings;
   settings.workers = 1;

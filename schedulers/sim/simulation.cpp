@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "samplers/enqueued_sampler.h"
 #include "study/errors.h"
 #include "study/seed.h"
 
@@ -284,7 +285,7 @@ SimResult Simulation::result(const std::string& label) const {
 
 SimResult simulate(const StudyConfig& config, const AlgorithmOptions& scheduler_options,
                    const SimSettings& settings, const std::string& label) {
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(scheduler_options, config.budget.epochs, config.objective.direction);
   Simulation simulation(config, *sampler, *scheduler, settings);
   simulation.run();

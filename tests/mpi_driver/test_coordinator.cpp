@@ -12,6 +12,7 @@
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/local_transport.h"
 #include "mpi_driver/worker.h"
+#include "samplers/enqueued_sampler.h"
 #include "study/errors.h"
 
 namespace rungs {
@@ -143,7 +144,7 @@ StudyRun run_study(int workers, Scheduler* scheduler_override = nullptr, bool br
                    CoordinatorOptions options = {}, const char* study = kStudy,
                    std::optional<ResumeState> resume = std::nullopt, int fail_at_commit = -1) {
   const StudyConfig config = parse_study_config(study, "t.yaml");
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   LocalNetwork net(workers + 1);
   std::vector<std::thread> threads;
@@ -349,7 +350,7 @@ class HungTestRunner : public SyntheticRunner {
 
 TEST(Coordinator, ATestEvaluationThatNeverAnswersDoesNotHangTheStudy) {
   const StudyConfig config = parse_study_config(kStudy, "t.yaml");
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
   LocalNetwork net(2);
   std::atomic<bool> release{false};

@@ -24,6 +24,7 @@ import time
 import h5py
 import numpy as np
 import pandas as pd
+import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from testlib import SKIP, check, run, strings  # noqa: E402
@@ -570,11 +571,39 @@ search_space:
   momentum: {{type: float, low: 0.5, high: 0.9, when: {{optimizer: [sgd]}}}}
   width: {{type: int, low: 32, high: 64, step: 32}}
 fixed: {{layers: 1}}
+enqueue: [{{lr: 0.02, optimizer: sgd}}]
 sampler: random
 scheduler: {scheduler}
 budget: {{max_trials: 8, epochs: 3}}
 resources: {{threads_per_worker: 1}}
 """
+
+
+def check_enqueue_and_retrain(args, path):
+    """Trial 0 is the enqueued configuration (its momentum filled in); `rungs best --yaml`
+    writes a study file that trains the best configuration again, and running it does."""
+    with h5py.File(path, "r") as f:
+        ids = list(f["trials/id"][:])
+        row = ids.index(0)
+        params = f["trials/params"]
+        check(params["lr"][row] == 0.02, f"trial 0 has the enqueued lr: {params['lr'][row]}")
+        check(strings(params["optimizer"])[row] == "sgd", "trial 0 has the enqueued optimizer")
+        check(0.5 <= params["momentum"][row] <= 0.9, "the sampler filled trial 0's momentum")
+    p = run([args.rungs, "best", path, "--format", "json"])
+    best = json.loads(p.stdout)
+    p = run([args.rungs, "best", path, "--yaml"])
+    check(p.returncode == 0, f"best --yaml exit status {p.returncode}: {p.stderr}")
+    retrain = os.path.join(args.workdir, "best.yaml")
+    open(retrain, "w").write(p.stdout)
+    p = run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", retrain], timeout=240)
+    check(p.returncode == 0, f"running the best --yaml study: exit status {p.returncode}")
+    with h5py.File(os.path.join(args.workdir, "out-best", "study.h5"), "r") as f:
+        check(len(f["trials/id"]) == 1, "the retrain study trains one trial")
+        check(int(f["trials/epochs_run"][0]) == 3, "for the full epoch budget")
+        stored = yaml.safe_load(f["study_yaml"][()].decode())["fixed"]
+    for name in [k[len("params_"):] for k, v in best.items() if k.startswith("params_") and v is not None]:
+        want = best[f"params_{name}"]
+        check(stored[name] == want, f"retrain fixes {name} = {want}, got {stored[name]}")
 
 
 def case_real_study(args):
@@ -597,6 +626,7 @@ def case_real_study(args):
     lines = check_status_output(p.stdout, path, attrs, trials, max_trials=8)
     check(lines[0].startswith(f"study report_demo ({path}): finished"), "a finished study")
     check_export(args, path, args.workdir)
+    check_enqueue_and_retrain(args, path)
     if chromium() is None:
         print("browser part skipped: no chromium")
         return

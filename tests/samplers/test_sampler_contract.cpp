@@ -6,9 +6,10 @@
 
 #include <cmath>
 #include <set>
+#include <type_traits>
 
 #include "sampler_test_util.h"
-#include "samplers/sampler.h"
+#include "samplers/enqueued_sampler.h"
 
 namespace rungs {
 namespace {
@@ -70,11 +71,30 @@ struct TpeMultivariate {
   }
 };
 
+// TPE behind an `enqueue:` list of partial configurations (samplers/enqueued_sampler.h).
+struct EnqueuedTpe {
+  static AlgorithmOptions options() { return Tpe::options(); }
+  static std::vector<Params> queue() {
+    return {{{"optimizer", std::string("sgd")}},
+            {{"lr", 0.01}, {"optimizer", std::string("adam")}, {"schedule", std::string("step")}},
+            {{"width", std::int64_t{64}}}};
+  }
+};
+
+template <typename T, typename = void>
+struct HasQueue : std::false_type {};
+template <typename T>
+struct HasQueue<T, std::void_t<decltype(T::queue())>> : std::true_type {};
+
 template <typename T>
 class SamplerContract : public ::testing::Test {
  protected:
   std::unique_ptr<Sampler> make(std::uint64_t seed) {
-    return make_sampler(T::options(), config().space, Direction::Minimize, seed);
+    auto sampler = make_sampler(T::options(), config().space, Direction::Minimize, seed);
+    if constexpr (HasQueue<T>::value) {
+      return std::make_unique<EnqueuedSampler>(std::move(sampler), T::queue(), config().space, seed);
+    }
+    return sampler;
   }
   std::vector<TrialRecord> study(std::uint64_t seed, int n) {
     auto sampler = make(seed);
@@ -84,7 +104,7 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate>;
+using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, EnqueuedTpe>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "samplers/sampler.h"
+#include "samplers/enqueued_sampler.h"
 #include "scheduler_fixture.h"
 #include "schedulers/rung_ladder.h"
 #include "schedulers/sim/simulation.h"
@@ -163,7 +163,7 @@ class SchedulerContract : public ::testing::Test {
  protected:
   const StudyConfig config = testing::study(T::yaml, kTrials, kEpochs, T::objective);
   std::unique_ptr<Sampler> sampler() const {
-    return make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+    return make_study_sampler(config);
   }
 };
 

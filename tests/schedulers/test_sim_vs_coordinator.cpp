@@ -11,6 +11,7 @@
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/local_transport.h"
 #include "mpi_driver/worker.h"
+#include "samplers/enqueued_sampler.h"
 #include "study/recorder.h"
 #include "scheduler_fixture.h"
 #include "schedulers/sim/simulation.h"
@@ -70,13 +71,13 @@ TEST_P(SimVsCoordinator, SameTrialsWithOneWorker) {
   settings.workers = 1;
   settings.objective.failure_rate = 0.05;
 
-  auto sim_sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sim_sampler = make_study_sampler(config);
   auto sim_scheduler = testing::scheduler_for(config);
   sim::Simulation simulation(config, *sim_sampler, *sim_scheduler, settings);
   simulation.run();
 
   std::vector<int> resumes{0};
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = testing::scheduler_for(config);
   LocalNetwork net(2);
   std::thread worker([&] {

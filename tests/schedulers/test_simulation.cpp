@@ -7,7 +7,7 @@
 #include <cmath>
 #include <map>
 
-#include "samplers/sampler.h"
+#include "samplers/enqueued_sampler.h"
 #include "scheduler_fixture.h"
 #include "schedulers/actions.h"
 #include "schedulers/hyperband.h"
@@ -165,7 +165,7 @@ TEST(Simulation, ScalesTo4096WorkersAnd100000Trials) {
 
 TEST(Simulation, HyperbandBracketsInTheSimulator) {
   const StudyConfig config = testing::study("{name: hyperband}", 1700, 9);
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   auto scheduler = testing::scheduler_for(config);
   const auto& hb = dynamic_cast<const HyperbandScheduler&>(*scheduler);
   sim::Simulation simulation(config, *sampler, *scheduler, uneven(32));
@@ -216,7 +216,7 @@ class ResumesTrialZero : public Scheduler {
 
 TEST(Simulation, RefusesWhatTheCoordinatorCouldNotDo) {
   const StudyConfig config = testing::study("fifo", 5, 9);
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  auto sampler = make_study_sampler(config);
   WaitsForever waits;
   sim::Simulation a(config, *sampler, waits, uniform(2));
   EXPECT_THROW(

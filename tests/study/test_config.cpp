@@ -88,13 +88,14 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "study.yaml: budget.epochs: three must be an integer");
   EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
             "study.yaml: sede: unknown field (expected one of: name, output, seed, objective, "
-            "search_space, fixed, sampler, scheduler, budget, resources, checkpoints, preemption)");
+            "search_space, fixed, enqueue, sampler, scheduler, budget, resources, checkpoints, "
+            "preemption)");
   EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimiser: [sgd]}")),
             "study.yaml: search_space.momentum.when.optimiser: (a list) names no parameter "
             "defined above momentum");
   EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimizer: [rmsprop]}")),
             "study.yaml: search_space.momentum.when.optimizer[0]: rmsprop is not a value "
-            "optimizer can take");
+            "optimizer can take (one of [sgd, adam])");
   EXPECT_EQ(error_of(variant("choices: [sgd, adam]", "choices: [sgd, sgd]")),
             "study.yaml: search_space.optimizer.choices[1]: sgd appears twice in choices");
   EXPECT_EQ(error_of(variant("low: 64, high: 512", "low: 600, high: 512")),
@@ -106,6 +107,37 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "study.yaml: objective.direction: up must be maximize or minimize");
   EXPECT_EQ(error_of(variant("name: fashion_mlp", "name: my study")),
             "study.yaml: name: my study must use only letters, digits, '_', '.' and '-'");
+}
+
+TEST(Config, EnqueueTakesPartialConfigurationsOfTheSearchedParameters) {
+  const auto with = [](const std::string& enqueue) {
+    return variant("sampler: random", "enqueue: " + enqueue + "\nsampler: random");
+  };
+  const StudyConfig c = parse_study_config(
+      with("[{lr: 0.01, optimizer: sgd, momentum: 0}, {width: 128}, {lr: 0.05}]"), "s.yaml");
+  ASSERT_EQ(c.enqueue.size(), 3u);
+  EXPECT_EQ(c.enqueue[0].at("momentum"), ParamValue(0.0)) << "an integer is a float parameter's value";
+  EXPECT_EQ(c.enqueue[1], (Params{{"width", std::int64_t{128}}}));
+  EXPECT_EQ(c.enqueue[2].at("lr"), ParamValue(0.05));
+  EXPECT_TRUE(parse_study_config(kGood, "s.yaml").enqueue.empty());
+
+  EXPECT_EQ(error_of(with("[{lr: 0.01}, {lrr: 0.01}]")),
+            "study.yaml: enqueue[1].lrr: 0.01 is not a parameter of search_space");
+  EXPECT_EQ(error_of(with("[{dropout: 0.2}]")),
+            "study.yaml: enqueue[0].dropout: 0.2 is fixed; enqueue sets searched parameters only");
+  EXPECT_EQ(error_of(with("[{lr: 0.5}]")),
+            "study.yaml: enqueue[0].lr: 0.5 is not a value lr can take (float in [0.0001, 0.1], log)");
+  EXPECT_EQ(error_of(with("[{width: 100}]")),
+            "study.yaml: enqueue[0].width: 100 is not a value width can take (int in [64, 512], "
+            "step 64)");
+  EXPECT_EQ(error_of(with("[{momentum: 0.9}]")),
+            "study.yaml: enqueue[0].momentum: 0.9 is conditional on optimizer, which this "
+            "configuration must set too");
+  EXPECT_EQ(error_of(with("[{optimizer: adam, momentum: 0.9}]")),
+            "study.yaml: enqueue[0].momentum: 0.9 is inactive when optimizer is adam");
+  EXPECT_EQ(error_of(with("{lr: 0.01}")),
+            "study.yaml: enqueue: (a map) must be a list of configurations, e.g. [{lr: 0.01}]");
+  EXPECT_EQ(error_of(with("[{}]")), "study.yaml: enqueue[0]: (a map) must set at least one searched parameter");
 }
 
 TEST(Config, ResourcesDevice) {
