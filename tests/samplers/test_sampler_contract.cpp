@@ -70,6 +70,12 @@ struct TpeMultivariate {
   }
 };
 
+struct Gp {
+  static AlgorithmOptions options() {
+    return sampler_options("gp", {{"n_startup_trials", std::int64_t{8}}});
+  }
+};
+
 template <typename T>
 class SamplerContract : public ::testing::Test {
  protected:
@@ -84,7 +90,7 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate>;
+using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, Gp>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {
