@@ -62,24 +62,25 @@ void cap_history(GpHistory& h, std::size_t cap) {
   h = std::move(out);
 }
 
+/// Option `key` as an int in [low, high], "must be in [low, high]" otherwise.
+int bounded_int(const AlgorithmOptions& o, const std::string& key, int fallback, int low, int high) {
+  const long long v = o.get_int(key, fallback);
+  if (v < low || v > high) {
+    o.fail(key, "must be in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
+  }
+  return static_cast<int>(v);
+}
+
 }  // namespace
 
 GpOptions GpOptions::from(const AlgorithmOptions& o) {
   GpOptions g;
-  const long long startup = o.get_int("n_startup_trials", g.n_startup_trials);
-  if (startup < 1 || startup > 1000000000) o.fail("n_startup_trials", "must be >= 1");
-  g.n_startup_trials = static_cast<int>(startup);
+  g.n_startup_trials = bounded_int(o, "n_startup_trials", g.n_startup_trials, 1, 1000000000);
   g.startup = o.get_string("startup", g.startup);
   if (g.startup != "sobol" && g.startup != "random") o.fail("startup", "must be sobol or random");
-  const long long candidates = o.get_int("n_candidates", g.n_candidates);
-  if (candidates < 1 || candidates > 1000000) o.fail("n_candidates", "must be in [1, 1000000]");
-  g.n_candidates = static_cast<int>(candidates);
-  const long long local = o.get_int("n_local_search", g.n_local_search);
-  if (local < 0 || local > 1000) o.fail("n_local_search", "must be in [0, 1000]");
-  g.n_local_search = static_cast<int>(local);
-  const long long cap = o.get_int("max_observations", g.max_observations);
-  if (cap < 2 || cap > 100000) o.fail("max_observations", "must be in [2, 100000]");
-  g.max_observations = static_cast<int>(cap);
+  g.n_candidates = bounded_int(o, "n_candidates", g.n_candidates, 1, 1000000);
+  g.n_local_search = bounded_int(o, "n_local_search", g.n_local_search, 0, 1000);
+  g.max_observations = bounded_int(o, "max_observations", g.max_observations, 2, 100000);
   g.constant_liar = o.get_bool("constant_liar", g.constant_liar);
   return g;
 }

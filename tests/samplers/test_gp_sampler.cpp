@@ -7,7 +7,6 @@
 #include "sampler_test_util.h"
 #include "samplers/gp_sampler.h"
 #include "samplers/sobol_sampler.h"
-#include "study/errors.h"
 
 namespace rungs {
 namespace {
@@ -17,15 +16,11 @@ using testing::make_trial;
 using testing::run_study;
 using testing::sampler_options;
 
-StudyConfig parse(const std::string& space) {
-  return parse_study_config("name: t\nobjective: {model: mlp}\nsearch_space:\n" + space +
-                                "budget: {max_trials: 1, epochs: 1}\n",
-                            "t.yaml");
-}
+using testing::parse_space;
 
 // Four continuous dimensions, one of them on a log scale, and an ordered integer.
 const StudyConfig& bowl() {
-  static const StudyConfig c = parse(
+  static const StudyConfig c = parse_space(
       "  x: {type: float, low: -5.0, high: 5.0}\n"
       "  y: {type: float, low: -5.0, high: 5.0}\n"
       "  lr: {type: float, low: 1.0e-5, high: 1.0, log: true}\n"
@@ -42,17 +37,12 @@ double quadratic(const Params& p) {
 }
 
 std::string error_of(std::map<std::string, ParamValue> options) {
-  try {
-    make_sampler(sampler_options("gp", std::move(options)), bowl().space, Direction::Minimize, 1);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
+  return testing::sampler_error("gp", std::move(options), bowl().space);
 }
 
 TEST(GpSampler, OptionsAreValidatedNamingTheValue) {
   EXPECT_EQ(error_of({{"n_startup_trials", std::int64_t{0}}}),
-            "t.yaml: sampler.n_startup_trials: 0 must be >= 1");
+            "t.yaml: sampler.n_startup_trials: 0 must be in [1, 1000000000]");
   EXPECT_EQ(error_of({{"startup", std::string("grid")}}),
             "t.yaml: sampler.startup: grid must be sobol or random");
   EXPECT_EQ(error_of({{"n_candidates", std::int64_t{0}}}),
@@ -115,7 +105,7 @@ TEST(GpSampler, BeatsRandomSearchOnAQuadraticWithinThirtyTrials) {
 TEST(GpSampler, WorkersAskingTogetherAreSpreadByTheConstantLiar) {
   // An ordered space of 5 x 5 values: without the liar, workers asking at once with nothing
   // new to learn get the same point; with it, distinct ones.
-  const StudyConfig c = parse("  a: {type: int, low: 0, high: 4}\n  b: {type: int, low: 0, high: 4}\n");
+  const StudyConfig c = parse_space("  a: {type: int, low: 0, high: 4}\n  b: {type: int, low: 0, high: 4}\n");
   auto value = [](const Params& p) {
     const auto a = static_cast<double>(std::get<std::int64_t>(p.at("a")));
     const auto b = static_cast<double>(std::get<std::int64_t>(p.at("b")));
