@@ -92,12 +92,12 @@ std::vector<double> bests(const std::string& sampler, Direction direction, int n
 }
 
 TEST(GpSampler, BeatsRandomSearchOnAQuadraticWithinThirtyTrials) {
-  // 5 seeds, 30 trials: the median best (distance to the minimum 0) of gp must be a fraction
-  // of random's, minimising and maximising (the same bowl upside down).
+  // 5 seeds, 30 trials: the median best (distance to the minimum 0) of gp must be a small
+  // fraction of random's, minimising and maximising (the same bowl upside down).
   const auto random = bests("random", Direction::Minimize, 30);
   for (const auto direction : {Direction::Minimize, Direction::Maximize}) {
     const auto gp = bests("gp", direction, 30);
-    EXPECT_LT(gp[2], 0.25 * random[2]) << "gp median " << gp[2] << ", random median " << random[2];
+    EXPECT_LT(gp[2], 0.01 * random[2]) << "gp median " << gp[2] << ", random median " << random[2];
     EXPECT_LT(gp[4], random[2]) << "gp's worst seed is worse than random's median";
   }
 }
@@ -132,15 +132,16 @@ TEST(GpSampler, WorkersAskingTogetherAreSpreadByTheConstantLiar) {
   }
 }
 
-TEST(GpSampler, LearnsFromStoppedTrialsAndIgnoresFailedOnes) {
-  // Only the first 10 trials are completed; then failed trials with garbage parameters
-  // must not count as observations (no fit until 10 observations: still Sobol at trial 12).
+TEST(GpSampler, LearnsFromStoppedAndPausedTrialsAndIgnoresFailedOnes) {
+  // 8 completed trials and a paused one with a result are 9 observations; failed trials
+  // must not count (the model needs 10: still Sobol at trials 9 to 11).
   auto gp = make_sampler(sampler_options("gp"), bowl().space, Direction::Minimize, 4);
   SobolSampler sobol(bowl().space, 4);
   std::vector<TrialRecord> trials;
   for (int i = 0; i < 9; ++i) {
     auto p = *gp->suggest(i, trials);
-    trials.push_back(make_trial(i, p, TrialStatus::Completed, {quadratic(p)}));
+    trials.push_back(make_trial(i, p, i == 8 ? TrialStatus::Paused : TrialStatus::Completed,
+                                {quadratic(p)}));
   }
   for (int i = 9; i < 12; ++i) {
     auto p = *gp->suggest(i, trials);
