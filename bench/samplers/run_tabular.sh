@@ -9,9 +9,10 @@
 #
 # Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, tpe-mv, gp, random, sobol;
 # Optuna tpe, tpe-mv, random). Optuna takes about 5 s per study on a shared 2-core machine
-# (900 studies: about 90 minutes); rungs about 3 s for all its studies of 3 tables.
-# --medium: 15 tables x 5 seeds (about 20 minutes). --quick: 3 tables (one per benchmark) x 5
-# seeds (about 5 minutes).
+# (900 studies: about 90 minutes); rungs' tpe, random and sobol about 3 s for all their
+# studies of 3 tables, its gp about 13 s per study (300 studies: about 65 minutes).
+# --medium: 15 tables x 5 seeds (about 35 minutes). --quick: 3 tables (one per benchmark) x 5
+# seeds (about 8 minutes).
 # --batch B: B trials asked before any is answered (B workers at once). One process at a time.
 # Raw results (JSON lines) are left in $RESULTS (default: a temporary directory, printed).
 set -eu
