@@ -226,8 +226,9 @@ def report(args):
         print(f"{'all (task, seed) pairs':34s}" + "".join(f"{c:>{width}s}" for c in cells))
     pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe-mv", "optuna tpe"), ("rungs tpe-mv", "optuna tpe-mv"),
              ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random"), ("rungs gp", "optuna tpe"),
-             ("rungs gp", "rungs tpe")]
+             ("rungs gp", "rungs tpe"), ("rungs gp", "rungs tpe-mv")]
     pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
+    pairs += [(a, "optuna tpe" + a[len("rungs gp"):]) for a in labels if a.startswith("rungs gp b")]
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
     print(f"{'A vs B':38s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}{'ties':>7s}{'tasks':>12s}")
