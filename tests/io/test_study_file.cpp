@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -272,31 +271,21 @@ TEST(StudyFile, WritingToAMissingDirectoryNamesTheFile) {
   EXPECT_NE(message.find(path), std::string::npos) << message;
 }
 
-TEST(StudyFile, ThousandTrialsOfHundredEpochsWriteInUnderASecond) {
+// A study of 1,000 trials x 100 epochs (100,000 curve rows) reads back whole. How long its
+// write takes is a benchmark: build/bench/io/snapshot_bench.
+TEST(StudyFile, ThousandTrialsOfHundredEpochsRoundTrip) {
   TempDir dir;
   const std::string path = dir.file("study.h5");
   const StudyConfig config = sample_config();
   std::vector<TrialRecord> trials;
   for (int id = 0; id < 1000; ++id) trials.push_back(testing::timing_trial(id, 100));
-  const StudySnapshot snapshot = snapshot_of(config, trials);
+  write_study_file(path, snapshot_of(config, trials));
 
-  double best_seconds = 1e9;
-  for (int round = 0; round < 3; ++round) {
-    const auto start = std::chrono::steady_clock::now();
-    write_study_file(path, snapshot);
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    best_seconds = std::min(best_seconds, took.count());
-  }
-  std::printf("write_study_file, 1000 trials x 100 epochs: %.1f ms (best of 3)\n",
-              best_seconds * 1e3);
-  EXPECT_LT(best_seconds, 1.0);
-
-  const auto start = std::chrono::steady_clock::now();
   const StoredStudy stored = read_study_file(path);
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-  std::printf("read_study_file, 1000 trials x 100 epochs: %.1f ms\n", took.count() * 1e3);
   ASSERT_EQ(stored.trials.size(), 1000u);
-  EXPECT_EQ(difference(testing::stored_form(trials[999]), stored.trials[999]), "");
+  for (const int id : {0, 511, 999}) {
+    EXPECT_EQ(difference(testing::stored_form(trials[id]), stored.trials[id]), "");
+  }
 }
 
 }  // namespace
