@@ -1,3 +1,4 @@
+#include "samplers/gp_sampler.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
 #include "samplers/sampler.h"
@@ -18,8 +19,10 @@ std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const Sea
     sampler = std::make_unique<SobolSampler>(space, seed, options.get_bool("scramble", true));
   } else if (name == "tpe") {
     sampler = std::make_unique<TpeSampler>(space, direction, seed, TpeOptions::from(options));
+  } else if (name == "gp") {
+    sampler = std::make_unique<GpSampler>(space, direction, seed, GpOptions::from(options));
   } else {
-    options.fail("name", "'" + name + "' is not a sampler (expected: random, grid, sobol or tpe)");
+    options.fail("name", "'" + name + "' is not a sampler (expected: random, grid, sobol, tpe or gp)");
   }
   options.finish();
   return sampler;

@@ -34,7 +34,7 @@ class Sampler {
   virtual void load_state(const std::string& /*state*/) {}
 };
 
-/// Builds the sampler named in `options`: random, grid, sobol or tpe (see their headers and
+/// Builds the sampler named in `options`: random, grid, sobol, tpe or gp (see their headers and
 /// docs/samplers.md). Validates its options (ConfigError naming the field and value) and rejects
 /// unknown ones.
 std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const SearchSpace& space,

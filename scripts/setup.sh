@@ -25,6 +25,7 @@ packages=(
   libhdf5-dev hdf5-tools
   libcli11-dev libyaml-cpp-dev zlib1g-dev nlohmann-json3-dev
   libboost-dev                               # samplers/: boost/random/sobol.hpp
+  libeigen3-dev                              # samplers/: the gp sampler (header-only Eigen)
   libpcre2-dev                               # objective.report.regex (Python-style named groups)
   dataset-fashion-mnist                      # /usr/share/datasets/fashion-mnist
 )

@@ -7,11 +7,12 @@
 #   cmake --build BUILD --target sampler_tables
 #   bench/samplers/run_tabular.sh BUILD [--quick | --medium] [--batch B]
 #
-# Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, tpe-mv, random, sobol;
+# Full: 15 tables x 20 seeds x 200 trials per sampler (rungs tpe, tpe-mv, gp, random, sobol;
 # Optuna tpe, tpe-mv, random). Optuna takes about 5 s per study on a shared 2-core machine
-# (900 studies: about 90 minutes); rungs about 3 s for all its studies of 3 tables.
-# --medium: 15 tables x 5 seeds (about 20 minutes). --quick: 3 tables (one per benchmark) x 5
-# seeds (about 5 minutes).
+# (900 studies: about 90 minutes); rungs' tpe, random and sobol about 3 s for all their
+# studies of 3 tables, its gp about 13 s per study (300 studies: about 65 minutes).
+# --medium: 15 tables x 5 seeds (about 35 minutes). --quick: 3 tables (one per benchmark) x 5
+# seeds (about 8 minutes).
 # --batch B: B trials asked before any is answered (B workers at once). One process at a time.
 # Raw results (JSON lines) are left in $RESULTS (default: a temporary directory, printed).
 set -eu
@@ -46,7 +47,7 @@ echo "preparing the tables ..." >&2
 "$python" "$here/tabular.py" prepare --out "$results/prepared" --tasks "$tasks" --seeds "$seeds" --trials 200 > "$results/prepared.list"
 echo "rungs ..." >&2
 # shellcheck disable=SC2046
-"$bench" --samplers tpe,tpe-mv,random,sobol --seeds "$seeds" --trials 200 --batch "$batch" $(cat "$results/prepared.list") > "$results/rungs.json"
+"$bench" --samplers tpe,tpe-mv,gp,random,sobol --seeds "$seeds" --trials 200 --batch "$batch" $(cat "$results/prepared.list") > "$results/rungs.json"
 echo "Optuna ..." >&2
 "$python" "$here/tabular.py" optuna --tasks "$tasks" --samplers tpe,tpe-mv,random --seeds "$seeds" --trials 200 --batch "$batch" > "$results/optuna.json"
 echo

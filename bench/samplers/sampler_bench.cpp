@@ -8,10 +8,18 @@
 //     float parameters.
 //     Prints the mean ms per suggestion over all trials, over the last 100, and over the W
 //     suggestions before each reported size.
+//   sampler_bench gp-latency [--sizes 100,300,1000] [--repeats 3] [--max-observations 300]
+//     Time per suggestion of gp as a study grows: for each size N, a history of N completed
+//     trials (random configurations of an 8-parameter mixed space: 5 floats, one of them
+//     log-scaled, a log-scaled int, a categorical and a conditional float, valued by a smooth
+//     function), then the mean CPU and wall ms of --repeats gp suggestions on it (the model
+//     is fitted from scratch for each, as in a study), next to tpe's on the same history.
+//     --max-observations caps the trials gp fits to; a larger value shows the uncapped cost.
 //   sampler_bench quality [--trials N] [--seeds K] [--first-seed S] [--samplers tpe,random,sobol]
 //     For each test function and sampler: the best value of each seed's study (seeds S..S+K-1).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -21,6 +29,7 @@
 #include <vector>
 
 #include "samplers/sampler.h"
+#include "study/config.h"
 #include "test_functions.h"
 
 using namespace rungs;
@@ -134,6 +143,93 @@ int latency(int argc, char** argv) {
   return 0;
 }
 
+const StudyConfig& gp_config() {
+  static const StudyConfig c = parse_study_config(R"(
+name: gp_latency
+objective: {model: mlp}
+search_space:
+  x0: {type: float, low: -5.0, high: 5.0}
+  x1: {type: float, low: -5.0, high: 5.0}
+  x2: {type: float, low: -5.0, high: 5.0}
+  x3: {type: float, low: -5.0, high: 5.0}
+  lr: {type: float, low: 1.0e-5, high: 1.0, log: true}
+  width: {type: int, low: 16, high: 1024, log: true}
+  optimizer: {type: categorical, choices: [sgd, adam, adamw]}
+  momentum: {type: float, low: 0.0, high: 0.99, when: {optimizer: [sgd]}}
+budget: {max_trials: 1, epochs: 1}
+)",
+                                                  "gp_latency");
+  return c;
+}
+
+double value_of(const Params& p) {
+  double v = 0;
+  for (const char* x : {"x0", "x1", "x2", "x3"}) v += std::pow(std::get<double>(p.at(x)) - 1, 2);
+  v += std::pow(std::log10(std::get<double>(p.at("lr"))) + 3, 2);
+  v += std::abs(std::log2(static_cast<double>(std::get<std::int64_t>(p.at("width")))) - 7);
+  if (p.count("momentum")) v += std::get<double>(p.at("momentum"));
+  return v;
+}
+
+std::vector<TrialRecord> gp_history(int n, std::uint64_t seed) {
+  auto random = make_sampler(AlgorithmOptions("random", {}, "bench"), gp_config().space,
+                             Direction::Minimize, seed);
+  std::vector<TrialRecord> trials;
+  for (int id = 0; id < n; ++id) {
+    Params params = *random->suggest(id, trials);
+    const double v = value_of(params);
+    trials.push_back(completed(id, std::move(params), v));
+  }
+  return trials;
+}
+
+struct Timing {
+  double cpu_ms = 0, wall_ms = 0;
+};
+
+Timing time_suggestions(const AlgorithmOptions& options, const std::vector<TrialRecord>& trials,
+                        int repeats, std::uint64_t seed) {
+  auto sampler = make_sampler(options, gp_config().space, Direction::Minimize, seed);
+  Timing t;
+  for (int k = 0; k < repeats; ++k) {
+    const double cpu = thread_cpu_ms();
+    const auto start = std::chrono::steady_clock::now();
+    sampler->suggest(static_cast<int>(trials.size()) + k, trials);
+    t.wall_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    t.cpu_ms += thread_cpu_ms() - cpu;
+  }
+  t.cpu_ms /= repeats;
+  t.wall_ms /= repeats;
+  return t;
+}
+
+int gp_latency(int argc, char** argv) {
+  const int repeats = std::stoi(arg(argc, argv, "--repeats", "3"));
+  const long long cap = std::stoll(arg(argc, argv, "--max-observations", "300"));
+  const auto seed = static_cast<std::uint64_t>(std::stoull(arg(argc, argv, "--seed", "1")));
+  std::vector<int> sizes;
+  for (const auto& size : split(arg(argc, argv, "--sizes", "100,300,1000"))) sizes.push_back(std::stoi(size));
+  if (repeats < 1 || sizes.empty()) {
+    std::fprintf(stderr, "usage: sampler_bench gp-latency [--sizes N,...] [--repeats K] "
+                         "[--max-observations M]\n");
+    return 2;
+  }
+  std::printf("%8s %18s %18s %14s %12s\n", "trials", "gp cpu ms/suggest", "gp wall ms/suggest",
+              "tpe cpu ms", "gp / tpe");
+  for (const int n : sizes) {
+    const auto trials = gp_history(n, seed);
+    const Timing gp = time_suggestions(
+        AlgorithmOptions("gp", {{"max_observations", static_cast<std::int64_t>(cap)}}, "bench"),
+        trials, repeats, seed);
+    const Timing tpe = time_suggestions(AlgorithmOptions("tpe", {}, "bench"), trials, repeats, seed);
+    std::printf("%8d %18.1f %18.1f %14.2f %12.0f\n", n, gp.cpu_ms, gp.wall_ms, tpe.cpu_ms,
+                gp.cpu_ms / tpe.cpu_ms);
+    std::fflush(stdout);
+  }
+  std::printf("(gp fitted to at most %lld trials; 8 parameters; mean of %d suggestions)\n", cap, repeats);
+  return 0;
+}
+
 int quality(int argc, char** argv) {
   const int n = std::stoi(arg(argc, argv, "--trials", "200"));
   const int seeds = std::stoi(arg(argc, argv, "--seeds", "20"));
@@ -171,6 +267,7 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "latency") return latency(argc, argv);
   if (command == "quality") return quality(argc, argv);
-  std::fprintf(stderr, "usage: sampler_bench latency|quality [options] (see the source)\n");
+  if (command == "gp-latency") return gp_latency(argc, argv);
+  std::fprintf(stderr, "usage: sampler_bench latency|quality|gp-latency [options] (see the source)\n");
   return 2;
 }

@@ -1,7 +1,7 @@
 // rungs' side of the tabular sampler benchmark (not a test; bench/samplers/run_tabular.sh runs
 // it next to tabular.py's Optuna side and prints the regret tables).
 //
-//   sampler_tables --samplers tpe,tpe-mv,random,sobol [--seeds K] [--first-seed S] [--trials N]
+//   sampler_tables --samplers tpe,tpe-mv,gp,random,sobol [--seeds K] [--first-seed S] [--trials N]
 //                  [--batch B] PREPARED...
 //
 // Each PREPARED file is a table written by `tabular.py prepare` (the search space, every
@@ -213,7 +213,7 @@ std::vector<int> run_study(const Table& t, const SearchSpace& space, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto samplers = split(arg(argc, argv, "--samplers", "tpe,tpe-mv,random,sobol"));
+  const auto samplers = split(arg(argc, argv, "--samplers", "tpe,tpe-mv,gp,random,sobol"));
   const int seeds = std::atoi(arg(argc, argv, "--seeds", "20").c_str());
   const int first_seed = std::atoi(arg(argc, argv, "--first-seed", "0").c_str());
   const int n = std::atoi(arg(argc, argv, "--trials", "200").c_str());
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   }
   if (files.empty()) {
     std::fprintf(stderr,
-                 "usage: sampler_tables [--samplers tpe,tpe-mv,random,sobol] [--seeds K] "
+                 "usage: sampler_tables [--samplers tpe,tpe-mv,gp,random,sobol] [--seeds K] "
                  "[--first-seed S] [--trials N] [--batch B] PREPARED...\n");
     return 2;
   }

@@ -188,7 +188,7 @@ def report(args):
                     r = json.loads(line)
                     label = f"{r['impl']} {r['sampler']}" + (f" b{r['batch']}" if r.get("batch", 1) > 1 else "")
                     runs.setdefault(label, {}).setdefault(r["task"], {})[r["seed"]] = r["rows"]
-    order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs random", "rungs sobol",
+    order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs gp", "rungs random", "rungs sobol",
              "optuna random"]
     def rank(label):  # unbatched first, then each batch size; in `order` within each
         base, _, batch = label.partition(" b")
@@ -207,6 +207,9 @@ def report(args):
     n_seeds = max(len(runs[l][t]) for l in labels for t in runs[l])
     n_trials = max(a.shape[1] for a in regret.values())
     width = 24
+
+    def has(label, task, n):  # a study of at least n trials
+        return (label, task) in regret and regret[label, task].shape[1] >= n
     print(f"Normalized regret of the best configuration tried so far: median [25th, 75th percentile]\n"
           f"over {n_seeds} seeds (0 = the table's best configuration, 1 = its median configuration;\n"
           f"lower is better). Noisy evaluations; regret measured on the noise-free (seed-mean) value.")
@@ -214,24 +217,28 @@ def report(args):
         print(f"\nafter {n} trials")
         print(f"{'task':34s}" + "".join(f"{l:>{width}s}" for l in labels))
         for task in tasks:
-            cells = [fmt(regret[l, task][:, n - 1]) if (l, task) in regret else "-" for l in labels]
+            cells = [fmt(regret[l, task][:, n - 1]) if has(l, task, n) else "-" for l in labels]
             print(f"{task:34s}" + "".join(f"{c:>{width}s}" for c in cells))
         cells = []
         for l in labels:
-            v = [regret[l, task][:, n - 1] for task in tasks if (l, task) in regret]
+            v = [regret[l, task][:, n - 1] for task in tasks if has(l, task, n)]
             cells.append(fmt(np.concatenate(v)) if v else "-")
         print(f"{'all (task, seed) pairs':34s}" + "".join(f"{c:>{width}s}" for c in cells))
     pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe-mv", "optuna tpe"), ("rungs tpe-mv", "optuna tpe-mv"),
-             ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random")]
+             ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random"), ("rungs gp", "optuna tpe"),
+             ("rungs gp", "rungs tpe"), ("rungs gp", "rungs tpe-mv")]
     pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
+    pairs += [(a, "optuna tpe" + a[len("rungs gp"):]) for a in labels if a.startswith("rungs gp b")]
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
     print(f"{'A vs B':38s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}{'ties':>7s}{'tasks':>12s}")
     for a, b in pairs:
         if a not in runs or b not in runs:
             continue
-        common = [t for t in tasks if (a, t) in regret and (b, t) in regret]
         for n in (c for c in (100, 200) if c <= n_trials):
+            common = [t for t in tasks if has(a, t, n) and has(b, t, n)]
+            if not common:
+                continue
             wins, lower, equal, higher = [], 0, 0, 0
             for task in common:
                 ra, rb = regret[a, task], regret[b, task]

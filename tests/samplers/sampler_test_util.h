@@ -6,6 +6,7 @@
 
 #include "samplers/sampler.h"
 #include "study/config.h"
+#include "study/errors.h"
 
 namespace rungs::testing {
 
@@ -49,9 +50,28 @@ inline double best_value(const std::vector<TrialRecord>& trials) {
   return best;
 }
 
+/// A study file with this search space ("  x: {type: float, ...}\n" lines) and nothing else
+/// of note.
+inline StudyConfig parse_space(const std::string& space) {
+  return parse_study_config("name: t\nobjective: {model: mlp}\nsearch_space:\n" + space +
+                                "budget: {max_trials: 1, epochs: 1}\n",
+                            "t.yaml");
+}
+
 inline AlgorithmOptions sampler_options(const std::string& name,
                                         std::map<std::string, ParamValue> values = {}) {
   return AlgorithmOptions(name, std::move(values), "t.yaml: sampler");
+}
+
+/// The error make_sampler reports for these options of sampler `name`, or "no error".
+inline std::string sampler_error(const std::string& name, std::map<std::string, ParamValue> options,
+                                 const SearchSpace& space) {
+  try {
+    make_sampler(sampler_options(name, std::move(options)), space, Direction::Minimize, 1);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 }  // namespace rungs::testing

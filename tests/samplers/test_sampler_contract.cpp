@@ -71,6 +71,12 @@ struct TpeMultivariate {
   }
 };
 
+struct Gp {
+  static AlgorithmOptions options() {
+    return sampler_options("gp", {{"n_startup_trials", std::int64_t{8}}});
+  }
+};
+
 // TPE behind an `enqueue:` list of partial configurations (samplers/enqueued_sampler.h).
 struct EnqueuedTpe {
   static AlgorithmOptions options() { return Tpe::options(); }
@@ -104,7 +110,7 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, EnqueuedTpe>;
+using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, Gp, EnqueuedTpe>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {

@@ -17,11 +17,7 @@ using testing::make_trial;
 using testing::run_study;
 using testing::sampler_options;
 
-StudyConfig parse(const std::string& space) {
-  return parse_study_config("name: t\nobjective: {model: mlp}\nsearch_space:\n" + space +
-                                "budget: {max_trials: 1, epochs: 1}\n",
-                            "t.yaml");
-}
+StudyConfig parse(const std::string& space) { return testing::parse_space(space); }
 
 const StudyConfig& plane() {
   static const StudyConfig c =
@@ -35,12 +31,7 @@ double quadratic(const Params& p) {
 }
 
 std::string error_of(std::map<std::string, ParamValue> options) {
-  try {
-    make_sampler(sampler_options("tpe", std::move(options)), plane().space, Direction::Minimize, 1);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
+  return testing::sampler_error("tpe", std::move(options), plane().space);
 }
 
 TEST(TpeSampler, OptionsAreValidatedNamingTheValue) {
