@@ -31,6 +31,9 @@ struct TpeOptions {
   bool consider_endpoints = false;
   bool multivariate = false;
   bool constant_liar = true;
+  /// `split: per_parameter`: a conditional parameter's below group is the best gamma(n_p)
+  /// of the n_p observations where it is active (tpe_history.h), not the global split.
+  bool per_parameter_split = false;
 
   /// Reads and validates the options of `sampler: {name: tpe, ...}` (not finish()).
   static TpeOptions from(const AlgorithmOptions& options);

@@ -70,6 +70,20 @@ struct TpeMultivariate {
   }
 };
 
+struct TpePerParameterSplit {
+  static AlgorithmOptions options() {
+    return sampler_options(
+        "tpe", {{"n_startup_trials", std::int64_t{8}}, {"split", std::string("per_parameter")}});
+  }
+};
+struct TpeMultivariatePerParameterSplit {
+  static AlgorithmOptions options() {
+    return sampler_options("tpe", {{"n_startup_trials", std::int64_t{8}},
+                                   {"multivariate", true},
+                                   {"split", std::string("per_parameter")}});
+  }
+};
+
 template <typename T>
 class SamplerContract : public ::testing::Test {
  protected:
@@ -84,7 +98,8 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate>;
+using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, TpePerParameterSplit,
+                                  TpeMultivariatePerParameterSplit>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {
