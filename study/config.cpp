@@ -126,9 +126,9 @@ ParamSpec parse_param(const Field& f, const std::string& name, const SearchSpace
   return spec;
 }
 
-AlgorithmOptions parse_algorithm(const Field& f, const std::string& fallback) {
+AlgorithmOptions parse_algorithm(const Field& f, const AlgorithmOptions& fallback) {
   const std::string where = f.file + ": " + f.path;
-  if (!f.present()) return AlgorithmOptions(fallback, {}, where);
+  if (!f.present()) return fallback;
   if (f.node.IsScalar()) return AlgorithmOptions(f.as_string(), {}, where);
   f.require_map();
   const std::string name = f.child("name").as_string();
@@ -258,6 +258,10 @@ ObjectiveConfig parse_objective(const Field& f) {
 
 std::string StudyConfig::where(const std::string& field) const { return path + ": " + field; }
 
+AlgorithmOptions default_sampler(const std::string& where) {
+  return AlgorithmOptions("tpe", {{"multivariate", true}}, where);
+}
+
 StudyConfig parse_study_config(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
@@ -326,8 +330,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     if (!problem.empty()) throw ConfigError(c.where(problem));
   }
 
-  c.sampler = parse_algorithm(top.child("sampler"), "random");
-  c.scheduler = parse_algorithm(top.child("scheduler"), "fifo");
+  c.sampler = parse_algorithm(top.child("sampler"), default_sampler(path + ": sampler"));
+  c.scheduler =
+      parse_algorithm(top.child("scheduler"), AlgorithmOptions("fifo", {}, path + ": scheduler"));
 
   const Field budget = top.child("budget");
   if (!budget.present()) budget.fail("is required (max_trials and epochs)");

@@ -97,6 +97,12 @@ FUNCTIONS = {"branches3x3": lambda: branches(3, 3), "branches5x4": lambda: branc
 MINIMUM = {"branches3x3": 0.0, "branches5x4": 0.0, "network": 0.0}
 
 
+def is_log(space_entry):
+    """lr is log-scaled where its range allows it."""
+    name, kind, domain, _ = space_entry
+    return name == "lr" and kind == "float" and domain[0] > 0
+
+
 def active(space_entry, params):
     when = space_entry[3]
     return when is None or (when[0] in params and params[when[0]] in when[1])
@@ -104,11 +110,12 @@ def active(space_entry, params):
 
 def yaml_space(space):
     lines = []
-    for name, kind, domain, when in space:
+    for entry in space:
+        name, kind, domain, when = entry
         if kind == "categorical":
             spec = f"{{type: categorical, choices: [{', '.join(domain)}]"
         else:
-            log = ", log: true" if name == "lr" and domain[0] > 0 else ""
+            log = ", log: true" if is_log(entry) else ""
             spec = f"{{type: {kind}, low: {domain[0]!r}, high: {domain[1]!r}{log}"
         if when:
             spec += f", when: {{{when[0]}: [{', '.join(map(str, when[1]))}]}}"
@@ -169,7 +176,7 @@ def run_optuna(space, f, seed, trials, batch):
                 elif kind == "int":
                     params[name] = trial.suggest_int(name, domain[0], domain[1])
                 else:
-                    params[name] = trial.suggest_float(name, domain[0], domain[1], log=name == "lr")
+                    params[name] = trial.suggest_float(name, domain[0], domain[1], log=is_log(entry))
             asked.append((trial, params))
         for trial, params in asked:
             values.append(f(params))
@@ -191,7 +198,7 @@ def random_median(space, f):
                 params[name] = domain[rng.integers(len(domain))]
             elif kind == "int":
                 params[name] = int(rng.integers(domain[0], domain[1] + 1))
-            elif name == "lr" and domain[0] > 0:
+            elif is_log(entry):
                 params[name] = math.exp(rng.uniform(math.log(domain[0]), math.log(domain[1])))
             else:
                 params[name] = rng.uniform(*domain)
@@ -264,10 +271,14 @@ def report(args):
                     a.split()[0].replace("-split", ""), "optuna-tpe")):
                 continue
             for n in (c for c in (100, 200) if c <= n_trials):
-                w = np.concatenate([
-                    (regret[a, fn][:, n - 1] < regret[b, fn][:, n - 1])
-                    + 0.5 * (regret[a, fn][:, n - 1] == regret[b, fn][:, n - 1])
-                    for fn in functions if (a, fn) in regret and (b, fn) in regret])
+                pairs = []
+                for fn in functions:
+                    if (a, fn) not in regret or (b, fn) not in regret:
+                        continue
+                    common = min(len(regret[a, fn]), len(regret[b, fn]))  # seeds 0, 1, ...
+                    ra, rb = regret[a, fn][:common, n - 1], regret[b, fn][:common, n - 1]
+                    pairs.append((ra < rb) + 0.5 * (ra == rb))
+                w = np.concatenate(pairs)
                 boot = np.random.default_rng(0).choice(w, size=(2000, len(w))).mean(axis=1)
                 lo, hi = np.percentile(boot, [2.5, 97.5])
                 print(f"{a + ' vs ' + b:40s}{n:7d}{w.mean():10.3f}{f'[{lo:.3f}, {hi:.3f}]':>18s}")

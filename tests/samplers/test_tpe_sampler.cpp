@@ -221,5 +221,22 @@ TEST(TpeSampler, MultivariateLearnsTheJointShape) {
   EXPECT_LT(tpe, random);
 }
 
+TEST(TpeSampler, AStudyWithoutSamplerGetsMultivariateTpe) {
+  // The default (docs/samplers.md, "The default sampler") is what `{name: tpe, multivariate:
+  // true}` suggests: random search for the first 10 trials, then TPE's own.
+  const StudyConfig omitted = parse("  x: {type: float, low: -5.0, high: 5.0}\n"
+                                    "  y: {type: float, low: -5.0, high: 5.0}\n");
+  auto by_default = make_sampler(omitted.sampler, omitted.space, Direction::Minimize, 4);
+  auto tpe = make_sampler(sampler_options("tpe", {{"multivariate", true}}), plane().space,
+                          Direction::Minimize, 4);
+  auto random = make_sampler(sampler_options("random"), plane().space, Direction::Minimize, 4);
+  std::vector<TrialRecord> a, b, c;
+  run_study(*by_default, quadratic, 30, a);
+  run_study(*tpe, quadratic, 30, b);
+  run_study(*random, quadratic, 30, c);
+  for (std::size_t i = 0; i < 30; ++i) EXPECT_EQ(a[i].params, b[i].params) << "trial " << i;
+  EXPECT_NE(a[20].params, c[20].params);
+}
+
 }  // namespace
 }  // namespace rungs
