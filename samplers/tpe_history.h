@@ -30,7 +30,7 @@ struct TpeGroupSettings {
   double gamma = 0.1;          ///< fraction of the observations in the below group ...
   std::size_t gamma_max = 25;  ///< ... and at most this many
   bool constant_liar = true;
-  bool per_parameter = false;  ///< the split over each parameter's active trials
+  bool per_parameter = true;  ///< the split over each parameter's active trials
 };
 
 class TpeHistory {

@@ -27,10 +27,11 @@ import numpy as np
 
 CHECKPOINTS = (25, 50, 100, 200)
 # rungs samplers: label -> the study file's `sampler:`.
-RUNGS = {"tpe": "{name: tpe}", "tpe-split": "{name: tpe, split: per_parameter}",
-         "tpe-mv": "{name: tpe, multivariate: true}",
+# "default": a study file without `sampler:`.
+RUNGS = {"tpe": "{name: tpe, split: global}", "tpe-split": "{name: tpe, split: per_parameter}",
+         "tpe-mv": "{name: tpe, multivariate: true, split: global}",
          "tpe-mv-split": "{name: tpe, multivariate: true, split: per_parameter}",
-         "random": "{name: random}"}
+         "random": "{name: random}", "default": None}
 OPTUNA = ("optuna-tpe",)
 
 
@@ -136,7 +137,7 @@ def run_rungs(bench, space, f, sampler, seed, trials, batch, tmp):
     path = os.path.join(tmp, "study.yaml")
     with open(path, "w") as out:
         out.write(f"name: bench\nobjective: {{model: mlp}}\nsearch_space:\n{yaml_space(space)}\n"
-                  f"sampler: {sampler}\nbudget: {{max_trials: {trials}, epochs: 1}}\n")
+                  + (f"sampler: {sampler}\n" if sampler else "") + f"budget: {{max_trials: {trials}, epochs: 1}}\n")
     proc = subprocess.Popen([bench, path, str(seed)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True, bufsize=1)
     values = []
@@ -267,8 +268,9 @@ def report(args):
             batch = a.partition(" b")[2]
             if a == b or b.partition(" b")[2] != batch:
                 continue
-            if not (a.split()[0] in ("tpe-split", "tpe-mv-split") and b.split()[0] in (
-                    a.split()[0].replace("-split", ""), "optuna-tpe")):
+            wanted = {"tpe-split": ("tpe", "optuna-tpe"), "tpe-mv-split": ("tpe-mv", "optuna-tpe"),
+                      "tpe": ("optuna-tpe",), "tpe-mv": ("optuna-tpe",), "default": ("optuna-tpe",)}
+            if b.split()[0] not in wanted.get(a.split()[0], ()):
                 continue
             for n in (c for c in (100, 200) if c <= n_trials):
                 pairs = []
@@ -290,7 +292,7 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("--build", required=True)
     r.add_argument("--functions", default=",".join(FUNCTIONS))
-    r.add_argument("--samplers", default=",".join(list(RUNGS) + list(OPTUNA)))
+    r.add_argument("--samplers", default=",".join([k for k in RUNGS if k != "default"] + list(OPTUNA)))
     r.add_argument("--seeds", type=int, default=20)
     r.add_argument("--trials", type=int, default=200)
     r.add_argument("--batch", type=int, default=1)

@@ -70,18 +70,14 @@ struct TpeMultivariate {
   }
 };
 
-struct TpePerParameterSplit {
+struct TpeGlobalSplit {
   static AlgorithmOptions options() {
     return sampler_options(
-        "tpe", {{"n_startup_trials", std::int64_t{8}}, {"split", std::string("per_parameter")}});
+        "tpe", {{"n_startup_trials", std::int64_t{8}}, {"split", std::string("global")}});
   }
 };
-struct TpeMultivariatePerParameterSplit {
-  static AlgorithmOptions options() {
-    return sampler_options("tpe", {{"n_startup_trials", std::int64_t{8}},
-                                   {"multivariate", true},
-                                   {"split", std::string("per_parameter")}});
-  }
+struct Default {  // a study file without `sampler:`
+  static AlgorithmOptions options() { return default_sampler("t.yaml: sampler"); }
 };
 
 template <typename T>
@@ -98,8 +94,8 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, TpePerParameterSplit,
-                                  TpeMultivariatePerParameterSplit>;
+using Samplers =
+    ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, TpeGlobalSplit, Default>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {
