@@ -188,7 +188,7 @@ def report(args):
                     r = json.loads(line)
                     label = f"{r['impl']} {r['sampler']}" + (f" b{r['batch']}" if r.get("batch", 1) > 1 else "")
                     runs.setdefault(label, {}).setdefault(r["task"], {})[r["seed"]] = r["rows"]
-    order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs random", "rungs sobol",
+    order = ["rungs default", "rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs random", "rungs sobol",
              "optuna random"]
     def rank(label):  # unbatched first, then each batch size; in `order` within each
         base, _, batch = label.partition(" b")
@@ -224,6 +224,10 @@ def report(args):
     pairs = [("rungs tpe", "optuna tpe"), ("rungs tpe-mv", "optuna tpe"), ("rungs tpe-mv", "optuna tpe-mv"),
              ("rungs tpe", "optuna tpe-mv"), ("rungs random", "optuna random")]
     pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
+    # rungs' default sampler (tpe-mv, or `default` itself) against Optuna's, batched too
+    pairs += [(a.replace("optuna tpe", "rungs " + ours, 1), a) for a in labels if a.startswith("optuna tpe b")
+              for ours in ("tpe-mv", "default")]
+    pairs += [("rungs default", "optuna tpe")]
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
     print(f"{'A vs B':38s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}{'ties':>7s}{'tasks':>12s}")
