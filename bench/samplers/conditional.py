@@ -25,6 +25,9 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tabular  # noqa: E402  (print_checkpoint: the same tables as the tabular benchmark)
+
 CHECKPOINTS = (25, 50, 100, 200)
 # rungs samplers: label -> the study file's `sampler:`.
 # "default": a study file without `sampler:`.
@@ -226,11 +229,6 @@ def run(args):
                                       "values": values}), flush=True)
 
 
-def fmt(v):
-    q1, q2, q3 = np.percentile(v, [25, 50, 75])
-    return f"{q2:.3f} [{q1:.3f}, {q3:.3f}]"
-
-
 def report(args):
     runs = {}
     for path in args.files:
@@ -255,11 +253,7 @@ def report(args):
           "(0 = the minimum, 1 = the median random configuration; lower is better)")
     n_trials = min(a.shape[1] for a in regret.values())
     for n in (c for c in CHECKPOINTS if c <= n_trials):
-        print(f"\nafter {n} trials")
-        print(f"{'function':16s}" + "".join(f"{l:>{width}s}" for l in labels))
-        for fn in functions:
-            cells = [fmt(regret[l, fn][:, n - 1]) if (l, fn) in regret else "-" for l in labels]
-            print(f"{fn:16s}" + "".join(f"{c:>{width}s}" for c in cells))
+        tabular.print_checkpoint(regret, labels, "function", functions, n, 16, width)
     print("\nPaired comparison: fraction of (function, seed) pairs where A ends lower than B (ties count\n"
           "half; 95% bootstrap interval over pairs, 2,000 resamples)")
     print(f"{'A vs B':40s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}")

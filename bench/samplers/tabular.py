@@ -175,6 +175,16 @@ def fmt(v):
     return f"{q2:.3f} [{q1:.3f}, {q3:.3f}]"
 
 
+def print_checkpoint(regret, labels, what, rows, n, first, width):
+    """One checkpoint's table: a row per task (or function), a column per sampler label,
+    the median [interquartile] regret after n trials; regret[label, row] is [seed][trial]."""
+    print(f"\nafter {n} trials")
+    print(f"{what:{first}s}" + "".join(f"{l:>{width}s}" for l in labels))
+    for row in rows:
+        cells = [fmt(regret[l, row][:, n - 1]) if (l, row) in regret else "-" for l in labels]
+        print(f"{row:{first}s}" + "".join(f"{c:>{width}s}" for c in cells))
+
+
 def better_fraction(ours, theirs):
     return (ours < theirs) + 0.5 * (ours == theirs)
 
@@ -211,11 +221,7 @@ def report(args):
           f"over {n_seeds} seeds (0 = the table's best configuration, 1 = its median configuration;\n"
           f"lower is better). Noisy evaluations; regret measured on the noise-free (seed-mean) value.")
     for n in (c for c in CHECKPOINTS if c <= n_trials):
-        print(f"\nafter {n} trials")
-        print(f"{'task':34s}" + "".join(f"{l:>{width}s}" for l in labels))
-        for task in tasks:
-            cells = [fmt(regret[l, task][:, n - 1]) if (l, task) in regret else "-" for l in labels]
-            print(f"{task:34s}" + "".join(f"{c:>{width}s}" for c in cells))
+        print_checkpoint(regret, labels, "task", tasks, n, 34, width)
         cells = []
         for l in labels:
             v = [regret[l, task][:, n - 1] for task in tasks if (l, task) in regret]
