@@ -14,6 +14,13 @@ TpeHistory::TpeHistory(const SearchSpace& space, Direction direction, const Parz
       parzen_(parzen),
       group_(group),
       n_params_(space.size()) {
+  param_of_split_.push_back(0);
+  for (std::size_t p = 0; p < n_params_; ++p) {
+    // An unconditional parameter is active wherever there is an observation: the global split.
+    const bool own = group_.per_parameter && space.params()[p].when.has_value();
+    split_of_.push_back(own ? param_of_split_.size() : 0);
+    if (own) param_of_split_.push_back(p);
+  }
   reset();
 }
 
@@ -21,9 +28,8 @@ void TpeHistory::reset() {
   seen_.clear();
   values_.clear();
   pending_.clear();
-  ranking_.clear();
-  n_observed_ = 0;
-  below_.clear();
+  splits_.assign(param_of_split_.size(), Split{});
+  roles_.clear();
   above_.clear();
   for (const auto& spec : space_->params()) {
     above_.push_back(is_single_valued(spec)
@@ -55,17 +61,27 @@ bool TpeHistory::refresh(int i, const TrialRecord& trial) {
   s.last = last;
   const auto score = tpe_score(trial, direction_, group_.constant_liar);
   if (score.has_value() == s.scored && (!s.scored || *score == s.score)) return false;
-  if (s.scored) {
-    ranking_.erase({s.score, i});
-    if (!s.score.is_liar()) --n_observed_;
-  }
+  const Seen old = s;
   s.scored = score.has_value();
-  if (s.scored) {
-    s.score = *score;
-    ranking_.insert({s.score, i});
-    if (!s.score.is_liar()) ++n_observed_;
-  }
+  if (s.scored) s.score = *score;
+  rerank(i, old);
   return true;
+}
+
+void TpeHistory::rerank(int i, const Seen& old) {
+  const Seen& now = seen_[static_cast<std::size_t>(i)];
+  for (std::size_t k = 0; k < splits_.size(); ++k) {
+    if (!in_split(i, k)) continue;
+    Split& split = splits_[k];
+    if (old.scored) {
+      split.ranking.erase({old.score, i});
+      if (!old.score.is_liar()) --split.n_observed;
+    }
+    if (now.scored) {
+      split.ranking.insert({now.score, i});
+      if (!now.score.is_liar()) ++split.n_observed;
+    }
+  }
 }
 
 void TpeHistory::ingest_values(int i, const TrialRecord& trial) {
@@ -79,14 +95,14 @@ void TpeHistory::ingest_values(int i, const TrialRecord& trial) {
   }
 }
 
-void TpeHistory::set_role(int i, Role role) {
-  Seen& s = seen_[static_cast<std::size_t>(i)];
-  if (s.role == role) return;
-  const bool was_above = s.role == Role::Above, is_above = role == Role::Above;
-  s.role = role;
+void TpeHistory::set_role(int i, std::size_t split, Role role) {
+  Role& r = roles_[static_cast<std::size_t>(i) * splits_.size() + split];
+  if (r == role) return;
+  const bool was_above = r == Role::Above, is_above = role == Role::Above;
+  r = role;
   if (was_above == is_above) return;
   for (std::size_t p = 0; p < n_params_; ++p) {
-    if (!above_[p]) continue;
+    if (!above_[p] || split_of_[p] != split) continue;
     const double v = value(i, p);
     if (std::isnan(v)) continue;
     if (is_above) {
@@ -109,32 +125,37 @@ void TpeHistory::sync(const std::vector<TrialRecord>& trials) {
   for (std::size_t k = seen_.size(); k < trials.size(); ++k) {
     const int i = static_cast<int>(k);
     seen_.emplace_back();
+    roles_.resize(seen_.size() * splits_.size(), Role::None);
     values_.resize(seen_.size() * n_params_);
     ingest_values(i, trials[k]);
     refresh(i, trials[k]);
     if (seen_.back().scored) changed.push_back(i);
     if (!is_finished(trials[k].status)) pending_.insert(i);
   }
+  for (std::size_t k = 0; k < splits_.size(); ++k) update_split(k, changed);
+}
 
-  const std::size_t n_below = below_count(n_observed_, group_.gamma, group_.gamma_max);
+void TpeHistory::update_split(std::size_t k, std::vector<int> changed) {
+  Split& split = splits_[k];
+  const std::size_t n_below = below_count(split.n_observed, group_.gamma, group_.gamma_max);
   std::vector<int> below;
   below.reserve(n_below);
-  for (auto it = ranking_.begin(); it != ranking_.end() && below.size() < n_below; ++it)
+  for (auto it = split.ranking.begin(); it != split.ranking.end() && below.size() < n_below; ++it)
     below.push_back(it->trial);
   std::sort(below.begin(), below.end());
   // Trials that left or joined the below group change role too.
-  std::set_symmetric_difference(below.begin(), below.end(), below_.begin(), below_.end(),
+  std::set_symmetric_difference(below.begin(), below.end(), split.below.begin(), split.below.end(),
                                 std::back_inserter(changed));
-  below_ = std::move(below);
+  split.below = std::move(below);
 
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   for (const int i : changed) {
-    const Seen& s = seen_[static_cast<std::size_t>(i)];
     Role role = Role::None;
-    if (s.scored)
-      role = std::binary_search(below_.begin(), below_.end(), i) ? Role::Below : Role::Above;
-    set_role(i, role);
+    if (seen_[static_cast<std::size_t>(i)].scored && in_split(i, k))
+      role =
+          std::binary_search(split.below.begin(), split.below.end(), i) ? Role::Below : Role::Above;
+    set_role(i, k, role);
   }
 }
 

@@ -44,6 +44,11 @@ TpeOptions TpeOptions::from(const AlgorithmOptions& o) {
   t.consider_endpoints = o.get_bool("consider_endpoints", t.consider_endpoints);
   t.multivariate = o.get_bool("multivariate", t.multivariate);
   t.constant_liar = o.get_bool("constant_liar", t.constant_liar);
+  const std::string split =
+      o.get_string("split", t.per_parameter_split ? "per_parameter" : "global");
+  if (split != "global" && split != "per_parameter")
+    o.fail("split", "must be global or per_parameter");
+  t.per_parameter_split = split == "per_parameter";
   return t;
 }
 
@@ -70,6 +75,7 @@ TpeSampler::TpeSampler(const SearchSpace& space, Direction direction, std::uint6
   group.gamma = options_.gamma;
   group.gamma_max = static_cast<std::size_t>(options_.gamma_max);
   group.constant_liar = options_.constant_liar;
+  group.per_parameter = options_.per_parameter_split;
   history_ = std::make_unique<TpeHistory>(space_, direction_, parzen_, group);
 }
 
@@ -117,7 +123,7 @@ void TpeSampler::sample_group(const std::vector<std::size_t>& group, Rng& rng, P
     }
   };
   std::vector<double> below;
-  for (const int t : history_->below()) row_of(t, below);
+  for (const int t : history_->below(group.front())) row_of(t, below);
   ParzenSettings settings = parzen_;
   settings.multivariate = options_.multivariate;
   const std::size_t n_below = below.size() / d;

@@ -6,6 +6,8 @@
 /// ("below", l) and the rest ("above", g), fits a Parzen estimator to each over the trials
 /// where the parameter is active, draws n_ei_candidates from l and keeps the one that
 /// maximises log l(x) - log g(x). Differences from Optuna 3.1, all deliberate:
+/// - a conditional parameter's below group is ranked among the trials where it is active
+///   (`split: per_parameter`, tpe_history.h), not taken from one global split;
 /// - constant_liar defaults to true, and running trials with results count as pruned ones
 ///   (tpe_observations.h);
 /// - multivariate always decomposes conditional spaces into groups of parameters that are
@@ -31,6 +33,10 @@ struct TpeOptions {
   bool consider_endpoints = false;
   bool multivariate = false;
   bool constant_liar = true;
+  /// `split: per_parameter` (the default): a conditional parameter's below group is the best
+  /// gamma(n_p) of the n_p observations where it is active (tpe_history.h); `split: global`
+  /// is Optuna 3.1's single split over all observations.
+  bool per_parameter_split = true;
 
   /// Reads and validates the options of `sampler: {name: tpe, ...}` (not finish()).
   static TpeOptions from(const AlgorithmOptions& options);

@@ -149,9 +149,9 @@ std::vector<Params> parse_enqueue(const Field& f, const SearchSpace& space, cons
   return queue;
 }
 
-AlgorithmOptions parse_algorithm(const Field& f, const std::string& fallback) {
+AlgorithmOptions parse_algorithm(const Field& f, const AlgorithmOptions& fallback) {
   const std::string where = f.file + ": " + f.path;
-  if (!f.present()) return AlgorithmOptions(fallback, {}, where);
+  if (!f.present()) return fallback;
   if (f.node.IsScalar()) return AlgorithmOptions(f.as_string(), {}, where);
   f.require_map();
   const std::string name = f.child("name").as_string();
@@ -281,6 +281,10 @@ ObjectiveConfig parse_objective(const Field& f) {
 
 std::string StudyConfig::where(const std::string& field) const { return path + ": " + field; }
 
+AlgorithmOptions default_sampler(const std::string& where) {
+  return AlgorithmOptions("tpe", {{"multivariate", true}}, where);
+}
+
 StudyConfig parse_study_config(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
@@ -349,8 +353,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   }
 
   c.enqueue = parse_enqueue(top.child("enqueue"), c.space, c.fixed);
-  c.sampler = parse_algorithm(top.child("sampler"), "random");
-  c.scheduler = parse_algorithm(top.child("scheduler"), "fifo");
+  c.sampler = parse_algorithm(top.child("sampler"), default_sampler(path + ": sampler"));
+  c.scheduler =
+      parse_algorithm(top.child("scheduler"), AlgorithmOptions("fifo", {}, path + ": scheduler"));
 
   const Field budget = top.child("budget");
   if (!budget.present()) budget.fail("is required (max_trials and epochs)");

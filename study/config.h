@@ -97,6 +97,11 @@ struct StudyConfig {
 /// `overrides` ("budget.max_trials=20", "scheduler={name: asha}") set fields of the file's
 /// YAML before it is validated, as if the file said so; the text with them is what the study
 /// records (StudyConfig::text).
+/// The sampler of a study file without `sampler:` (`where` prefixes its errors): tpe with
+/// multivariate: true, the best sampler of bench/samplers/run_tabular.sh (docs/samplers.md,
+/// "The default sampler").
+AlgorithmOptions default_sampler(const std::string& where);
+
 StudyConfig load_study_config(const std::string& path, const std::vector<std::string>& overrides = {});
 /// Same, from text already read; `path` is used in messages.
 StudyConfig parse_study_config(const std::string& text, const std::string& path);

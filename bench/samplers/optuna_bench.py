@@ -136,12 +136,15 @@ def table(args):
         if "best" in r:
             qual.setdefault(r["function"], {})[(r["impl"], r["sampler"])] = r["best"]
     if qual:
-        columns = [("rungs", "tpe"), ("optuna", "tpe"), ("rungs", "random"), ("rungs", "sobol"), ("optuna", "random")]
+        columns = [("rungs", "tpe"), ("rungs", "default"), ("optuna", "tpe"), ("rungs", "random"), ("rungs", "sobol"),
+                   ("optuna", "random")]
         columns = [c for c in columns if any(c in v for v in qual.values())]
+        # P(A<optuna) for rungs' tpe and its default sampler (tpe with multivariate: true)
+        ours_columns = [c for c in (("rungs", "tpe"), ("rungs", "default")) if c in columns]
         n_seeds = len(next(iter(next(iter(qual.values())).values())))
         print(f"Search quality: median best value over {n_seeds} seeds, {args.trials} trials each (lower is better)")
         print(f"{'function':20s}{'minimum':>10s}" + "".join(f"{i + ' ' + s:>15s}" for i, s in columns) +
-              f"{'P(rungs<optuna)':>17s}")
+              "".join(f"{'P(' + s + '<optuna)':>20s}" for _, s in ours_columns))
         minima = {name: m for name, _, _, m, _ in FUNCTIONS}
         for name, _, _, _, _ in FUNCTIONS:
             if name not in qual:
@@ -150,11 +153,14 @@ def table(args):
             for c in columns:
                 v = qual[name].get(c)
                 cells.append(f"{statistics.median(v):15.4f}" if v else f"{'-':>15s}")
-            ours, theirs = qual[name].get(("rungs", "tpe")), qual[name].get(("optuna", "tpe"))
-            p = f"{better_fraction(ours, theirs):17.2f}" if ours and theirs else f"{'-':>17s}"
+            theirs = qual[name].get(("optuna", "tpe"))
+            p = ""
+            for c in ours_columns:
+                ours = qual[name].get(c)
+                p += f"{better_fraction(ours, theirs):20.2f}" if ours and theirs else f"{'-':>20s}"
             print(f"{name:20s}{minima[name]:10.4f}" + "".join(cells) + p)
-        print("P(rungs<optuna): how often a rungs TPE study ends below an Optuna TPE study (all seed\n"
-              "pairs, ties half; the Mann-Whitney statistic): 0.5 means no difference.")
+        print("P(A<optuna): how often a rungs study with sampler A ends below an Optuna TPE study (all\n"
+              "seed pairs, ties half; the Mann-Whitney statistic): 0.5 means no difference.")
 
 
 def main():

@@ -16,6 +16,7 @@
 //     is fitted from scratch for each, as in a study), next to tpe's on the same history.
 //     --max-observations caps the trials gp fits to; a larger value shows the uncapped cost.
 //   sampler_bench quality [--trials N] [--seeds K] [--first-seed S] [--samplers tpe,random,sobol]
+//     (--samplers entries as sampler_spec.h reads them: default, tpe-mv, NAME:KEY=VALUE...)
 //     For each test function and sampler: the best value of each seed's study (seeds S..S+K-1).
 #include <algorithm>
 #include <chrono>
@@ -28,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "sampler_spec.h"
 #include "samplers/sampler.h"
 #include "study/config.h"
 #include "test_functions.h"
@@ -241,9 +243,8 @@ int quality(int argc, char** argv) {
       std::printf("{\"impl\": \"rungs\", \"sampler\": \"%s\", \"function\": \"%s\", \"best\": [",
                   name.c_str(), fn.name.c_str());
       for (int s = 0; s < seeds; ++s) {
-        auto sampler =
-            make_sampler(AlgorithmOptions(name, {}, "bench: sampler"), space, Direction::Minimize,
-                         static_cast<std::uint64_t>(first_seed + s));
+        auto sampler = make_sampler(bench::sampler_options(name), space, Direction::Minimize,
+                                    static_cast<std::uint64_t>(first_seed + s));
         std::vector<TrialRecord> trials;
         double best = 1e300;
         for (int id = 0; id < n; ++id) {

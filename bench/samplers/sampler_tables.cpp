@@ -1,7 +1,8 @@
 // rungs' side of the tabular sampler benchmark (not a test; bench/samplers/run_tabular.sh runs
 // it next to tabular.py's Optuna side and prints the regret tables).
 //
-//   sampler_tables --samplers tpe,tpe-mv,gp,random,sobol [--seeds K] [--first-seed S] [--trials N]
+//   sampler_tables --samplers tpe,tpe-mv,gp,default,random,sobol,NAME:KEY=VALUE... [--seeds K]
+//                  [--first-seed S] [--trials N]
 //                  [--batch B] PREPARED...
 //
 // Each PREPARED file is a table written by `tabular.py prepare` (the search space, every
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "sampler_spec.h"
 #include "samplers/sampler.h"
 
 using namespace rungs;
@@ -175,12 +177,8 @@ std::vector<std::string> split(const std::string& s) {
 /// One study; returns the table row of every trial.
 std::vector<int> run_study(const Table& t, const SearchSpace& space, const std::string& name,
                            int seed, int n, int batch) {
-  // tpe-mv: tpe with `multivariate: true` (the name Optuna's side uses too).
-  std::map<std::string, ParamValue> options;
-  if (name == "tpe-mv") options["multivariate"] = true;
-  auto sampler =
-      make_sampler(AlgorithmOptions(name == "tpe-mv" ? "tpe" : name, options, "bench: sampler"),
-                   space, t.direction, static_cast<std::uint64_t>(seed));
+  auto sampler = make_sampler(bench::sampler_options(name), space, t.direction,
+                              static_cast<std::uint64_t>(seed));
   const auto& noise = t.noise.at(static_cast<std::size_t>(seed));
   std::vector<TrialRecord> trials;
   std::vector<int> rows;

@@ -175,6 +175,17 @@ def fmt(v):
     return f"{q2:.3f} [{q1:.3f}, {q3:.3f}]"
 
 
+def print_checkpoint(regret, labels, what, rows, n, first, width):
+    """One checkpoint's table: a row per task (or function), a column per sampler label,
+    the median [interquartile] regret after n trials; regret[label, row] is [seed][trial]."""
+    print(f"\nafter {n} trials")
+    print(f"{what:{first}s}" + "".join(f"{l:>{width}s}" for l in labels))
+    for row in rows:
+        cells = [fmt(regret[l, row][:, n - 1])
+                 if (l, row) in regret and regret[l, row].shape[1] >= n else "-" for l in labels]
+        print(f"{row:{first}s}" + "".join(f"{c:>{width}s}" for c in cells))
+
+
 def better_fraction(ours, theirs):
     return (ours < theirs) + 0.5 * (ours == theirs)
 
@@ -188,7 +199,7 @@ def report(args):
                     r = json.loads(line)
                     label = f"{r['impl']} {r['sampler']}" + (f" b{r['batch']}" if r.get("batch", 1) > 1 else "")
                     runs.setdefault(label, {}).setdefault(r["task"], {})[r["seed"]] = r["rows"]
-    order = ["rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs gp", "rungs random", "rungs sobol",
+    order = ["rungs default", "rungs tpe", "optuna tpe", "rungs tpe-mv", "optuna tpe-mv", "rungs gp", "rungs random", "rungs sobol",
              "optuna random"]
     def rank(label):  # unbatched first, then each batch size; in `order` within each
         base, _, batch = label.partition(" b")
@@ -214,11 +225,7 @@ def report(args):
           f"over {n_seeds} seeds (0 = the table's best configuration, 1 = its median configuration;\n"
           f"lower is better). Noisy evaluations; regret measured on the noise-free (seed-mean) value.")
     for n in (c for c in CHECKPOINTS if c <= n_trials):
-        print(f"\nafter {n} trials")
-        print(f"{'task':34s}" + "".join(f"{l:>{width}s}" for l in labels))
-        for task in tasks:
-            cells = [fmt(regret[l, task][:, n - 1]) if has(l, task, n) else "-" for l in labels]
-            print(f"{task:34s}" + "".join(f"{c:>{width}s}" for c in cells))
+        print_checkpoint(regret, labels, "task", tasks, n, 34, width)
         cells = []
         for l in labels:
             v = [regret[l, task][:, n - 1] for task in tasks if has(l, task, n)]
@@ -229,6 +236,10 @@ def report(args):
              ("rungs gp", "rungs tpe"), ("rungs gp", "rungs tpe-mv")]
     pairs += [(a.replace("optuna", "rungs", 1), a) for a in labels if a.startswith("optuna tpe") and " b" in a]
     pairs += [(a, "optuna tpe" + a[len("rungs gp"):]) for a in labels if a.startswith("rungs gp b")]
+    # rungs' default sampler (tpe-mv, or `default` itself) against Optuna's, batched too
+    pairs += [(a.replace("optuna tpe", "rungs " + ours, 1), a) for a in labels if a.startswith("optuna tpe b")
+              for ours in ("tpe-mv", "default")]
+    pairs += [("rungs default", "optuna tpe")]
     print("\nPaired comparison: fraction of (task, seed) pairs where A ends lower than B (ties count half;\n"
           "95% bootstrap interval over pairs, 2,000 resamples); tasks: on how many A's median is lower / equal / higher")
     print(f"{'A vs B':38s}{'trials':>7s}{'A better':>10s}{'95% interval':>18s}{'ties':>7s}{'tasks':>12s}")

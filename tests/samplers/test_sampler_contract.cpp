@@ -71,6 +71,16 @@ struct TpeMultivariate {
   }
 };
 
+struct TpeGlobalSplit {
+  static AlgorithmOptions options() {
+    return sampler_options(
+        "tpe", {{"n_startup_trials", std::int64_t{8}}, {"split", std::string("global")}});
+  }
+};
+struct Default {  // a study file without `sampler:`
+  static AlgorithmOptions options() { return default_sampler("t.yaml: sampler"); }
+};
+
 struct Gp {
   static AlgorithmOptions options() {
     return sampler_options("gp", {{"n_startup_trials", std::int64_t{8}}});
@@ -110,7 +120,8 @@ class SamplerContract : public ::testing::Test {
   }
 };
 
-using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, Gp, EnqueuedTpe>;
+using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, TpeGlobalSplit,
+                                 Default, Gp, EnqueuedTpe>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {

@@ -147,7 +147,7 @@ TEST(TpeHistory, StoppedTrialsRankByTheirLastStepAndLiarsStayAbove) {
   // 6 observations (not the failed one, not the liar): gamma 0.25 -> 2 below: the two
   // completed trials, although stopped ones reported better values.
   EXPECT_EQ(history.n_observed(), 6u);
-  EXPECT_EQ(history.below(), (std::vector<int>{0, 3}));
+  EXPECT_EQ(history.below(0), (std::vector<int>{0, 3}));
   // Above: 1, 2, 5 (liar), 6, 7.
   EXPECT_EQ(history.above(0).size(), 5u);
   // The liar completes and two more trials stop: 9 observations, 3 below.
@@ -157,17 +157,17 @@ TEST(TpeHistory, StoppedTrialsRankByTheirLastStepAndLiarsStayAbove) {
   trials[5].curve = make_trial(5, {}, TrialStatus::Completed, {0.65}).curve;
   history.sync(trials);
   EXPECT_EQ(history.n_observed(), 9u);
-  EXPECT_EQ(history.below(), (std::vector<int>{0, 3, 5}));
+  EXPECT_EQ(history.below(0), (std::vector<int>{0, 3, 5}));
   trials.push_back(make_trial(10, x(0.1), TrialStatus::Stopped, {0.1, 0.1}));
   trials.push_back(make_trial(11, x(0.1), TrialStatus::Stopped, {0.1, 0.1}));
   trials.push_back(make_trial(12, x(0.1), TrialStatus::Stopped, {0.1, 0.1}));
   history.sync(trials);  // 12 observations -> 3 below still: completed first
-  EXPECT_EQ(history.below(), (std::vector<int>{0, 3, 5}));
+  EXPECT_EQ(history.below(0), (std::vector<int>{0, 3, 5}));
   trials.push_back(make_trial(13, x(0.1), TrialStatus::Stopped, {0.1, 0.5}));
   // 13 -> 4 below: the fourth is the best stopped trial at the furthest epoch (13: 0.5 at
   // epoch 2), not the best value (9: 0.95 at epoch 1).
   history.sync(trials);
-  EXPECT_EQ(history.below(), (std::vector<int>{0, 3, 5, 13}));
+  EXPECT_EQ(history.below(0), (std::vector<int>{0, 3, 5, 13}));
 }
 
 TEST(TpeHistory, InactiveParametersAreNotObservations) {
@@ -185,7 +185,7 @@ TEST(TpeHistory, InactiveParametersAreNotObservations) {
   EXPECT_TRUE(std::isnan(history.value(1, 1)));
   EXPECT_EQ(history.value(3, 1), 0.5);
   // 30 observations, 3 below (trials 0, 1, 2); momentum is active in 10 trials, 1 of them below.
-  EXPECT_EQ(history.below(), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(history.below(0), (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(history.above(1).size(), 9u);
   EXPECT_EQ(history.above(0).size(), 27u);
 }
@@ -210,6 +210,23 @@ TEST(TpeSampler, MultivariateLearnsTheJointShape) {
     random += std::log(best_value(b));
   }
   EXPECT_LT(tpe, random);
+}
+
+TEST(TpeSampler, AStudyWithoutSamplerGetsMultivariateTpe) {
+  // The default (docs/samplers.md, "The default sampler") is what `{name: tpe, multivariate:
+  // true}` suggests: random search for the first 10 trials, then TPE's own.
+  const StudyConfig omitted = parse("  x: {type: float, low: -5.0, high: 5.0}\n"
+                                    "  y: {type: float, low: -5.0, high: 5.0}\n");
+  auto by_default = make_sampler(omitted.sampler, omitted.space, Direction::Minimize, 4);
+  auto tpe = make_sampler(sampler_options("tpe", {{"multivariate", true}}), plane().space,
+                          Direction::Minimize, 4);
+  auto random = make_sampler(sampler_options("random"), plane().space, Direction::Minimize, 4);
+  std::vector<TrialRecord> a, b, c;
+  run_study(*by_default, quadratic, 30, a);
+  run_study(*tpe, quadratic, 30, b);
+  run_study(*random, quadratic, 30, c);
+  for (std::size_t i = 0; i < 30; ++i) EXPECT_EQ(a[i].params, b[i].params) << "trial " << i;
+  EXPECT_NE(a[20].params, c[20].params);
 }
 
 }  // namespace

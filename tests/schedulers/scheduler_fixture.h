@@ -18,7 +18,8 @@ inline StudyConfig study(const std::string& scheduler, int trials = 100, int epo
                             "search_space:\n"
                             "  lr: {type: float, low: 1.0e-4, high: 1.0, log: true}\n"
                             "  dropout: {type: float, low: 0.0, high: 0.5}\n"
-                            "scheduler: " + scheduler + "\n" +
+                            // random: the same configurations whatever the scheduler
+                            "sampler: random\nscheduler: " + scheduler + "\n" +
                                 "budget: {max_trials: " + std::to_string(trials) +
                                 ", epochs: " + std::to_string(epochs) + "}\n",
                             "study.yaml");

@@ -64,7 +64,7 @@ TEST(Config, ParsesEveryField) {
   EXPECT_EQ(bs[2], ParamValue(std::string("256")));  // quoted stays a string
   EXPECT_EQ(c.space.find("nesterov")->choices[0], ParamValue(true));
   EXPECT_EQ(c.fixed.at("dropout"), ParamValue(0.1));
-  EXPECT_EQ(c.sampler.name(), "random");
+  EXPECT_EQ(c.sampler.name(), "random");  // as written
   EXPECT_EQ(c.scheduler.name(), "fifo");
   EXPECT_EQ(c.budget.max_trials, 12);
   EXPECT_EQ(c.text, kGood);
