@@ -27,6 +27,7 @@
 #include "mpi_driver/progress.h"
 #include "mpi_driver/signals.h"
 #include "mpi_driver/worker.h"
+#include "io/warm_start.h"
 #include "samplers/enqueued_sampler.h"
 #include "schedulers/scheduler.h"
 #include "study/checkpoint_path.h"
@@ -69,6 +70,8 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
 
 int command_validate(const std::string& study_yaml, const std::vector<std::string>& overrides) {
   const StudyConfig c = load_and_validate(study_yaml, overrides);
+  const WarmStart warm = load_warm_start(c);
+  if (!warm.from.empty()) std::cout << study_yaml << ": " << warm.summary << "\n";
   std::cout << study_yaml << ": ok: study '" << c.name << "', " << c.space.size()
             << " parameters, sampler " << c.sampler.name() << ", scheduler "
             << c.scheduler.name() << ", " << c.budget.max_trials << " trials of at most "
@@ -259,8 +262,10 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   const int threads = mpi.rank() == 0 ? 0 : worker_threads(config, mpi);
   const Placement placement = gather_placement(device, threads, groups, mpi);
   Opened opened;
+  WarmStart warm;
   if (mpi.rank() == 0) {
     try {
+      warm = load_warm_start(config);  // before open_study: a bad old file writes nothing
       // A program's ranks bring their own communication (NCCL in the program's PyTorch).
       const bool nccl = nccl_available() || !config.objective.command.empty();
       const std::string problem = placement_problem(placement, groups.plan, config.resources.device, nccl);
@@ -311,8 +316,9 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   }
   MpiTransport transport(groups.coordinator_comm.get());
 
-  auto sampler = make_study_sampler(config);
+  auto sampler = make_study_sampler(config, warm.trials);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  const bool scheduler_warm = !warm.complete.empty() && scheduler->add_prior(warm.complete);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;
   options.flush_interval = std::chrono::milliseconds(
@@ -346,6 +352,13 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     }
   }
   std::cout << "; results in " << path << std::endl;
+  if (!warm.from.empty()) {
+    std::cout << elapsed_prefix(0) << warm.summary << "; " << config.scheduler.name()
+              << (scheduler_warm ? " counts " + std::to_string(warm.complete.size()) +
+                                       " of them at its rungs"
+                                 : " does not use them")
+              << std::endl;
+  }
   if (opened.lock->recovered()) {
     std::cout << elapsed_prefix(0) << "took over the lock of a run that is gone" << std::endl;
   }

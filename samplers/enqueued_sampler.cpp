@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "study/config.h"
+#include "samplers/warm_started_sampler.h"
 #include "study/seed.h"
 
 namespace rungs {
@@ -37,8 +38,10 @@ std::optional<Params> EnqueuedSampler::suggest(int trial_id, const std::vector<T
   return params;
 }
 
-std::unique_ptr<Sampler> make_study_sampler(const StudyConfig& config) {
-  auto sampler = make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+std::unique_ptr<Sampler> make_study_sampler(const StudyConfig& config, std::vector<TrialRecord> prior) {
+  std::unique_ptr<Sampler> sampler =
+      make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+  if (!prior.empty()) sampler = std::make_unique<WarmStartedSampler>(std::move(sampler), std::move(prior));
   if (config.enqueue.empty()) return sampler;
   return std::make_unique<EnqueuedSampler>(std::move(sampler), config.enqueue, config.space,
                                            config.seed);

@@ -35,7 +35,9 @@ class EnqueuedSampler final : public Sampler {
 };
 
 /// The sampler a study runs: `config.sampler` over `config.space`, seeded by `config.seed`,
+/// learning from `prior` first when it is not empty (the warm start, WarmStartedSampler),
 /// behind `config.enqueue` when it is not empty.
-std::unique_ptr<Sampler> make_study_sampler(const StudyConfig& config);
+std::unique_ptr<Sampler> make_study_sampler(const StudyConfig& config,
+                                            std::vector<TrialRecord> prior = {});
 
 }  // namespace rungs

@@ -31,7 +31,14 @@ Verdict AshaScheduler::on_report(const TrialRecord& trial, const std::vector<Tri
 
 void AshaScheduler::rebuild(const std::vector<TrialRecord>& trials) {
   bracket_ = AshaBracket(spec_, direction_, promotion_);
+  for (const auto& t : prior_) bracket_.add(t);
   for (const auto& t : trials) bracket_.add(t);
+}
+
+bool AshaScheduler::add_prior(const std::vector<TrialRecord>& prior) {
+  prior_ = prior;
+  rebuild({});
+  return true;
 }
 
 int AshaScheduler::rung_of(const TrialRecord& trial) const {

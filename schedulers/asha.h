@@ -26,6 +26,7 @@ class AshaScheduler final : public Scheduler {
   Verdict on_report(const TrialRecord& trial, const std::vector<TrialRecord>& trials) override;
   void on_trial_end(const TrialRecord& trial) override { bracket_.on_trial_end(trial); }
   void rebuild(const std::vector<TrialRecord>& trials) override;
+  bool add_prior(const std::vector<TrialRecord>& prior) override;
   int rung_of(const TrialRecord& trial) const override;
   bool pauses() const override { return promotion_; }
 
@@ -36,6 +37,7 @@ class AshaScheduler final : public Scheduler {
   Direction direction_;
   bool promotion_;
   AshaBracket bracket_;
+  std::vector<TrialRecord> prior_;
 };
 
 }  // namespace rungs

@@ -95,16 +95,25 @@ Verdict MedianStoppingScheduler::on_report(const TrialRecord& trial, const std::
 void MedianStoppingScheduler::rebuild(const std::vector<TrialRecord>& trials) {
   by_epoch_.clear();
   counted_.clear();
-  for (const auto& t : trials) {
-    double sum = 0.0;
-    for (std::size_t i = 0; i < t.curve.size(); ++i) {
-      sum += t.curve[i].value;
-      const double average = sum / static_cast<double>(i + 1);
-      const int epoch = t.curve[i].epoch;
-      if (epoch < 1) continue;
-      counted_[t.id] = std::max(counted_[t.id], epoch);
-      if (!std::isnan(average)) at(epoch).add(average);
-    }
+  for (const auto& t : prior_) add_curve(t);
+  for (const auto& t : trials) add_curve(t);
+}
+
+bool MedianStoppingScheduler::add_prior(const std::vector<TrialRecord>& prior) {
+  prior_ = prior;
+  rebuild({});
+  return true;
+}
+
+void MedianStoppingScheduler::add_curve(const TrialRecord& t) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < t.curve.size(); ++i) {
+    sum += t.curve[i].value;
+    const double average = sum / static_cast<double>(i + 1);
+    const int epoch = t.curve[i].epoch;
+    if (epoch < 1) continue;
+    counted_[t.id] = std::max(counted_[t.id], epoch);
+    if (!std::isnan(average)) at(epoch).add(average);
   }
 }
 

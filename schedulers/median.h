@@ -47,6 +47,7 @@ class MedianStoppingScheduler final : public Scheduler {
   NextAction next(const SchedulerView& view) override;
   Verdict on_report(const TrialRecord& trial, const std::vector<TrialRecord>& trials) override;
   void rebuild(const std::vector<TrialRecord>& trials) override;
+  bool add_prior(const std::vector<TrialRecord>& prior) override;
 
   /// The median of the running averages recorded at `epoch` (NaN when none).
   double median_at(int epoch) const;
@@ -54,6 +55,8 @@ class MedianStoppingScheduler final : public Scheduler {
 
  private:
   RunningMedian& at(int epoch);
+  /// Records every running average of `trial`'s curve, as its reports did.
+  void add_curve(const TrialRecord& trial);
 
   int max_epochs_;
   int grace_period_;
@@ -61,6 +64,7 @@ class MedianStoppingScheduler final : public Scheduler {
   Direction direction_;
   std::vector<RunningMedian> by_epoch_;  ///< index: epoch (1-based)
   std::unordered_map<int, int> counted_;  ///< trial -> last epoch it counts at
+  std::vector<TrialRecord> prior_;
 };
 
 }  // namespace rungs

@@ -42,6 +42,12 @@ class Scheduler {
   virtual Verdict on_report(const TrialRecord& trial, const std::vector<TrialRecord>& trials) = 0;
   virtual void on_trial_end(const TrialRecord& /*trial*/) {}
   virtual void rebuild(const std::vector<TrialRecord>& /*trials*/) {}
+  /// The trials of an earlier study (a warm start, io/warm_start.h): finished, ids < 0, each
+  /// a complete configuration of this study's space. A scheduler with rung statistics counts
+  /// them there as if they had reported, from now on and in every rebuild(); they are never
+  /// started, resumed or stopped. Called once, before any other call. Returns whether this
+  /// scheduler uses them (the default: it does not).
+  virtual bool add_prior(const std::vector<TrialRecord>& /*prior*/) { return false; }
   /// The highest rung `trial` has reached (0 for schedulers without rungs).
   virtual int rung_of(const TrialRecord& /*trial*/) const { return 0; }
   /// Whether it pauses trials (Verdict::Pause, ResumeTrial): their runs then end early and

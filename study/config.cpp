@@ -295,8 +295,8 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   }
   const Field top{path, root, ""};
   if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
-  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "enqueue", "sampler",
-                 "scheduler", "budget", "resources", "checkpoints", "preemption"});
+  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "enqueue", "warm_start",
+                 "sampler", "scheduler", "budget", "resources", "checkpoints", "preemption"});
 
   StudyConfig c;
   c.path = path;
@@ -353,6 +353,15 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   }
 
   c.enqueue = parse_enqueue(top.child("enqueue"), c.space, c.fixed);
+  const Field warm = top.child("warm_start");
+  if (warm.present()) {
+    warm.require_map();
+    warm.only_keys({"from"});
+    const Field from = warm.child("from");
+    if (!from.present()) from.fail("is required: the study.h5 of the earlier study");
+    c.warm_start = expand_environment(from.as_string(), c.where("warm_start.from"));
+    if (c.warm_start.empty()) from.fail("must not be empty");
+  }
   c.sampler = parse_algorithm(top.child("sampler"), default_sampler(path + ": sampler"));
   c.scheduler =
       parse_algorithm(top.child("scheduler"), AlgorithmOptions("fifo", {}, path + ": scheduler"));

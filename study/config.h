@@ -82,6 +82,9 @@ struct StudyConfig {
   /// Configurations tried first, in order, as trials 0, 1, ...: each sets some or all of the
   /// searched parameters (validated against the space); the sampler fills the rest.
   std::vector<Params> enqueue;
+  /// warm_start.from: the study.h5 of an earlier study whose finished trials the sampler and
+  /// the scheduler learn from (io/warm_start.h); empty: none.
+  std::string warm_start;
   AlgorithmOptions sampler;
   AlgorithmOptions scheduler;
   BudgetConfig budget;

@@ -202,3 +202,41 @@ TEST(AshaOptions, ValidatedWithTheValueInTheMessage) {
 
 }  // namespace
 }  // namespace rungs
+
+namespace rungs {
+namespace {
+
+/// Finished trials of an earlier study (warm_start): ids < 0, a value at every epoch.
+std::vector<TrialRecord> earlier_study(int count, double value, int epochs) {
+  std::vector<TrialRecord> out;
+  for (int i = 0; i < count; ++i) {
+    TrialRecord t;
+    t.id = -1 - i;
+    t.status = TrialStatus::Completed;
+    for (int e = 1; e <= epochs; ++e) t.curve.push_back({e, value, 0.0, 0.0, {}, false});
+    out.push_back(t);
+  }
+  return out;
+}
+
+TEST(AshaWarmStart, AnEarlierStudysTrialsCountAtTheRungs) {
+  AshaScheduler cold({1, 9, 3, 0}, Direction::Maximize, false);
+  testing::Driver c(cold);
+  EXPECT_EQ(c.report(c.start(9), 0.5), Verdict::Continue) << "alone at the rung, it goes on";
+
+  AshaScheduler warm({1, 9, 3, 0}, Direction::Maximize, false);
+  EXPECT_TRUE(warm.add_prior(earlier_study(5, 0.8, 9)));
+  EXPECT_EQ(warm.bracket().recorded(0), 5);
+  EXPECT_EQ(warm.bracket().recorded(2), 5);
+  testing::Driver w(warm);
+  const int t = w.start(9);
+  EXPECT_EQ(w.report(t, 0.5), Verdict::Stop) << "five earlier trials did better at this rung";
+  const int u = w.start(9);
+  EXPECT_EQ(w.report(u, 0.9), Verdict::Continue);
+
+  warm.rebuild(w.trials);  // a resumed study keeps what it learned from the earlier one
+  EXPECT_EQ(warm.bracket().recorded(0), 7);
+}
+
+}  // namespace
+}  // namespace rungs

@@ -138,3 +138,28 @@ TEST(MedianOptions, Validated) {
 
 }  // namespace
 }  // namespace rungs
+
+namespace rungs {
+namespace {
+
+TEST(MedianWarmStart, AnEarlierStudysCurvesSetTheMedian) {
+  std::vector<TrialRecord> earlier;
+  for (int i = 0; i < 3; ++i) {
+    TrialRecord t;
+    t.id = -1 - i;
+    t.status = TrialStatus::Completed;
+    t.curve = {{1, 0.8, 0.0, 0.0, {}, false}, {2, 0.9, 0.0, 0.0, {}, false}};
+    earlier.push_back(t);
+  }
+  MedianStoppingScheduler median(2, 1, 3, Direction::Maximize);
+  EXPECT_TRUE(median.add_prior(earlier));
+  EXPECT_EQ(median.count_at(1), 3);
+  EXPECT_DOUBLE_EQ(median.median_at(2), 0.85);
+  testing::Driver d(median);
+  EXPECT_EQ(d.report(d.start(2), 0.5), Verdict::Stop) << "worse than the earlier study's median";
+  median.rebuild(d.trials);
+  EXPECT_EQ(median.count_at(1), 4);
+}
+
+}  // namespace
+}  // namespace rungs
