@@ -318,7 +318,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
 
   auto sampler = make_study_sampler(config, warm.trials);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
-  const bool scheduler_warm = !warm.complete.empty() && scheduler->add_prior(warm.complete);
+  const bool scheduler_warm = !warm.from.empty() && scheduler->add_prior(warm.complete);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;
   options.flush_interval = std::chrono::milliseconds(
@@ -353,10 +353,14 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   }
   std::cout << "; results in " << path << std::endl;
   if (!warm.from.empty()) {
-    std::cout << elapsed_prefix(0) << warm.summary << "; " << config.scheduler.name()
-              << (scheduler_warm ? " counts " + std::to_string(warm.complete.size()) +
-                                       " of them at its rungs"
-                                 : " does not use them")
+    const std::string& name = config.scheduler.name();
+    std::cout << elapsed_prefix(0) << warm.summary << "; "
+              << (!scheduler_warm            ? name + " does not use them"
+                  : warm.complete.empty()    ? "none is complete in this search space, so " +
+                                                   name + "'s rungs start empty"
+                                             : name + " counts the " +
+                                                   std::to_string(warm.complete.size()) +
+                                                   " complete in this search space at its rungs")
               << std::endl;
   }
   if (opened.lock->recovered()) {

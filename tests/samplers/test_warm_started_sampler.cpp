@@ -56,13 +56,15 @@ double median_distance(std::vector<double> xs) {
   return xs[xs.size() / 2];
 }
 
-TEST(WarmStartedSampler, TpeStartsWhereTheEarlierStudyWasGood) {
-  const StudyConfig c = config("tpe");
-  const double warm = median_distance(first_suggestions(c, prior(), 8));
-  const double cold = median_distance(first_suggestions(c, {}, 8));
-  // Cold, TPE's first 10 trials are its random start-up trials.
-  EXPECT_LT(warm, 0.08) << "cold: " << cold;
-  EXPECT_GT(cold, warm);
+TEST(WarmStartedSampler, ModelBasedSamplersStartWhereTheEarlierStudyWasGood) {
+  for (const char* name : {"tpe", "gp"}) {
+    const StudyConfig c = config(name);
+    const double warm = median_distance(first_suggestions(c, prior(), 8));
+    const double cold = median_distance(first_suggestions(c, {}, 8));
+    // Cold, their first 8 trials are start-up trials (random for tpe, Sobol for gp).
+    EXPECT_LT(warm, 0.08) << name << ", cold: " << cold;
+    EXPECT_GT(cold, warm) << name;
+  }
 }
 
 TEST(WarmStartedSampler, RandomSearchIsUnchanged) {
