@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "study/config_compat.h"
 #include "study/errors.h"
 #include "trainer/communicator_factory.h"
+#include "trainer/device_identity.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
 #include "trainer/trainer.h"
@@ -121,6 +123,18 @@ Placement gather_placement(int my_device, int my_threads, const TrialGroups& gro
   for (std::size_t r = 0; r < n; ++r) {
     placement.device.push_back(pairs[2 * r]);
     placement.threads.push_back(pairs[2 * r + 1]);
+  }
+  // Which physical GPU each index is (indices are per process under per-task binding).
+  constexpr int kUuidChars = 64;
+  char my_uuid[kUuidChars] = {0};
+  std::snprintf(my_uuid, sizeof my_uuid, "%s", cuda_device_uuid(my_device).c_str());
+  std::vector<char> uuids(n * kUuidChars, '\0');
+  check_mpi(MPI_Gather(my_uuid, kUuidChars, MPI_CHAR, uuids.data(), kUuidChars, MPI_CHAR, 0,
+                       MPI_COMM_WORLD),
+            "MPI_Gather(GPU UUIDs)");
+  for (std::size_t r = 0; r < n; ++r) {
+    const char* uuid = uuids.data() + r * kUuidChars;
+    placement.gpu.emplace_back(uuid, strnlen(uuid, kUuidChars));
   }
   return placement;
 }

@@ -12,6 +12,23 @@ std::string device_name(int device) {
   return device < 0 ? std::string("the CPU") : "cuda:" + std::to_string(device);
 }
 
+std::string gpu_of(const Placement& placement, std::size_t rank) {
+  return rank < placement.gpu.size() ? placement.gpu[rank] : std::string();
+}
+
+/// What identifies rank `r`'s GPU: its UUID, else its index on its node.
+std::string gpu_key(const Placement& placement, std::size_t r) {
+  const std::string uuid = gpu_of(placement, r);
+  if (!uuid.empty()) return uuid;
+  return "node " + std::to_string(placement.node[r]) + " " + device_name(placement.device[r]);
+}
+
+/// "1 thread each", "2-4 threads each".
+std::string each(int low, int high, const char* one, const char* many) {
+  return std::to_string(low) + (low == high ? "" : "-" + std::to_string(high)) + " " +
+         (high == 1 ? one : many) + " each";
+}
+
 }  // namespace
 
 int visible_device_count(const char* cuda_visible_devices, int runtime_count) {
@@ -47,7 +64,7 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
   for (const std::vector<int>& group : plan.groups) {
     if (group.size() < 2) continue;
     const int leader = group.front();
-    std::set<std::pair<int, int>> taken;  // (node, device) of the group's GPU ranks
+    std::map<std::string, int> taken;  // GPU (gpu_key) -> the group's rank on it
     for (const int r : group) {
       if ((device[r] < 0) != (device[leader] < 0)) {
         return "resources.device: the trial group of ranks " + std::to_string(leader) + "-" +
@@ -61,11 +78,18 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
                " on GPUs needs the NCCL communicator, and this rungs was built without NCCL "
                "(see docs/gpus.md, Building with CUDA and NCCL)";
       }
-      if (!taken.emplace(placement.node[r], device[r]).second) {
+      const auto [it, fresh] = taken.emplace(gpu_key(placement, static_cast<std::size_t>(r)), r);
+      if (!fresh) {
+        const int other = it->second;
+        const std::string uuid = gpu_of(placement, static_cast<std::size_t>(r));
+        const std::string which =
+            uuid.empty() ? device_name(device[r]) + " on one node"
+                         : "one GPU, " + uuid + " (" + device_name(device[other]) + " of rank " +
+                               std::to_string(other) + ", " + device_name(device[r]) +
+                               " of rank " + std::to_string(r) + ")";
         return "resources.ranks_per_trial: ranks " + std::to_string(leader) + "-" +
-               std::to_string(group.back()) +
-               " train one trial and two of them would share " + device_name(device[r]) +
-               " on one node; NCCL needs one GPU per rank: start at most as many worker ranks "
+               std::to_string(group.back()) + " train one trial and two of them would share " +
+               which + "; NCCL needs one GPU per rank: start at most as many worker ranks "
                "per node as it has GPUs";
       }
     }
@@ -75,10 +99,29 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
 
 std::string describe_placement(const Placement& placement) {
   std::map<int, int> ranks_on;  // device -> worker ranks
-  for (std::size_t r = 1; r < placement.device.size(); ++r) ++ranks_on[placement.device[r]];
+  std::map<std::string, int> ranks_on_gpu;  // UUID -> worker ranks, where known
+  int on_cpu = 0;
+  bool uuids = false;
+  for (std::size_t r = 1; r < placement.device.size(); ++r) {
+    ++ranks_on[placement.device[r]];
+    if (placement.device[r] < 0) {
+      ++on_cpu;
+    } else {
+      uuids = uuids || !gpu_of(placement, r).empty();
+      ++ranks_on_gpu[gpu_key(placement, r)];
+    }
+  }
   std::string text = "on ";
   if (ranks_on.empty() || (ranks_on.size() == 1 && ranks_on.begin()->first < 0)) {
     text += "the CPU";
+  } else if (uuids) {
+    if (on_cpu > 0) text += "the CPU (x" + std::to_string(on_cpu) + "), ";
+    const std::size_t gpus = ranks_on_gpu.size();
+    const auto [low, high] = std::minmax_element(
+        ranks_on_gpu.begin(), ranks_on_gpu.end(),
+        [](const auto& a, const auto& b) { return a.second < b.second; });
+    text += std::to_string(gpus) + (gpus == 1 ? " GPU, " : " GPUs, ") +
+            each(low->second, high->second, "worker", "workers");
   } else {
     for (const auto& [device, ranks] : ranks_on) {
       if (text.size() > 3) text += ", ";
@@ -87,8 +130,7 @@ std::string describe_placement(const Placement& placement) {
   }
   if (placement.threads.size() > 1) {
     const auto [low, high] = std::minmax_element(placement.threads.begin() + 1, placement.threads.end());
-    text += ", " + std::to_string(*low) + (*low == *high ? "" : "-" + std::to_string(*high)) +
-            (*high == 1 ? " thread" : " threads") + " each";
+    text += ", " + each(*low, *high, "thread", "threads");
   }
   return text;
 }

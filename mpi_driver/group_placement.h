@@ -30,18 +30,26 @@ struct Placement {
   std::vector<int> device;   ///< CUDA device index, -1: the CPU
   std::vector<int> node;     ///< node id (equal ids: same node)
   std::vector<int> threads;  ///< LibTorch/OpenBLAS thread budget; may be empty
+  /// The physical GPU behind `device`: its UUID ("GPU-...", as nvidia-smi -L prints it).
+  /// Indices are per process: under Slurm's --gpus-per-task or --gpu-bind every rank sees
+  /// its own GPU as cuda:0, and with partial visibility one GPU has different indices in
+  /// different ranks. "" (or an empty vector) where it is unknown: the index on the node
+  /// stands for the GPU then.
+  std::vector<std::string> gpu;
 };
 
 /// Why `placement` cannot run the study, as the field and value part of an error message
 /// ("resources.device: cuda, but worker rank 2 sees no CUDA device ..."); empty when it
 /// can. Checked:
 /// `cuda` with a worker on the CPU; a trial group mixing GPU and CPU ranks, or two of its
-/// ranks on one GPU of a node (NCCL needs one GPU per rank); GPU groups without NCCL built in.
+/// ranks on one GPU (NCCL needs one GPU per rank; the same UUID, or the same index on one node
+/// where the UUIDs are unknown); GPU groups without NCCL built in.
 std::string placement_problem(const Placement& placement, const GroupPlan& plan,
                               DeviceChoice choice, bool nccl_built);
 
 /// The workers' devices and threads for the start-up line: "on the CPU, 1 thread each",
-/// "on cuda:0 (x2), cuda:1 (x2), 4 threads each", "..., 1-2 threads each".
+/// "on 4 GPUs, 1 worker each, 4 threads each" (GPUs counted by UUID), or by index where the
+/// UUIDs are unknown: "on cuda:0 (x2), cuda:1 (x2), ..., 1-2 threads each".
 std::string describe_placement(const Placement& placement);
 
 }  // namespace rungs

@@ -5,6 +5,7 @@
 #include "mpi_driver/group_placement.h"
 #include "mpi_driver/trial_groups.h"
 #include "study/errors.h"
+#include "trainer/device_identity.h"
 
 namespace rungs {
 namespace {
@@ -82,7 +83,7 @@ TEST(GroupPlacement, DeviceChoice) {
 
 // World ranks 0..n-1; rank 0 (the coordinator) has no device.
 Placement placed(std::vector<int> device, std::vector<int> node) {
-  return Placement{std::move(device), std::move(node), {}};
+  return Placement{std::move(device), std::move(node), {}, {}};
 }
 
 TEST(GroupPlacement, CudaWithoutAGpuIsAnErrorNamingTheRank) {
@@ -131,6 +132,52 @@ TEST(GroupPlacement, TheStartLineSaysWhereWorkersTrain) {
   EXPECT_EQ(describe_placement(threaded), "on the CPU, 1 thread each");
   threaded.threads = {0, 2, 4};
   EXPECT_EQ(describe_placement(threaded), "on the CPU, 2-4 threads each");
+}
+
+/// With each rank's GPU UUID, as commands.cpp gathers it.
+Placement placed(std::vector<int> device, std::vector<int> node, std::vector<std::string> gpu) {
+  Placement p = placed(std::move(device), std::move(node));
+  p.gpu = std::move(gpu);
+  return p;
+}
+
+TEST(GroupPlacement, PerTaskBindingEveryRankSeesItsOwnGpuAsCuda0) {
+  // srun --gpus-per-task=1: four ranks on one node, each with cuda:0, four different GPUs.
+  const GroupPlan plan = plan_trial_groups({0, 0, 0, 0, 0}, 2);
+  const Placement bound = placed({-1, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {"", "GPU-a", "GPU-b", "GPU-c", "GPU-d"});
+  EXPECT_EQ(placement_problem(bound, plan, DeviceChoice::Auto, true), "");
+  EXPECT_EQ(describe_placement(bound), "on 4 GPUs, 1 worker each");
+}
+
+TEST(GroupPlacement, SharedVisibilityGpusAreTheirUuids) {
+  // Every rank sees both GPUs of the node; the groups {1,2} {3,4} each use both.
+  const GroupPlan plan = plan_trial_groups({0, 0, 0, 0, 0}, 2);
+  const Placement shared = placed({-1, 0, 1, 0, 1}, {0, 0, 0, 0, 0}, {"", "GPU-a", "GPU-b", "GPU-a", "GPU-b"});
+  EXPECT_EQ(placement_problem(shared, plan, DeviceChoice::Auto, true), "");
+  EXPECT_EQ(describe_placement(shared), "on 2 GPUs, 2 workers each");
+}
+
+TEST(GroupPlacement, OneGpuUnderTwoIndicesIsCaught) {
+  // Partial visibility: rank 1 sees GPUs a and b (picks cuda:1 = b), rank 2 sees only b (its
+  // cuda:0). The indices differ, the GPU is the same.
+  const GroupPlan plan = plan_trial_groups({0, 0, 0}, 2);
+  EXPECT_EQ(placement_problem(placed({-1, 1, 0}, {0, 0, 0}, {"", "GPU-b", "GPU-b"}), plan,
+                              DeviceChoice::Auto, true),
+            "resources.ranks_per_trial: ranks 1-2 train one trial and two of them would share one GPU, "
+            "GPU-b (cuda:1 of rank 1, cuda:0 of rank 2); NCCL needs one GPU per rank: start at most "
+            "as many worker ranks per node as it has GPUs");
+  EXPECT_EQ(placement_problem(placed({-1, 1, 0}, {0, 0, 0}, {"", "GPU-b", "GPU-a"}), plan,
+                              DeviceChoice::Auto, true),
+            "");
+  EXPECT_EQ(describe_placement(placed({-1, -1, 0, 1}, {0, 0, 0, 0}, {"", "", "GPU-a", "GPU-a"})),
+            "on the CPU (x1), 1 GPU, 2 workers each");
+}
+
+TEST(GroupPlacement, GpuUuidsAreWrittenAsNvidiaSmiDoes) {
+  const unsigned char bytes[16] = {0x8d, 0x3e, 0x1f, 0x52, 0x6c, 0x47, 0xae, 0x2b,
+                                   0x5b, 0x8a, 0x0e, 0x2f, 0x8a, 0x9c, 0x1d, 0x33};
+  EXPECT_EQ(format_gpu_uuid(bytes), "GPU-8d3e1f52-6c47-ae2b-5b8a-0e2f8a9c1d33");
+  EXPECT_EQ(cuda_device_uuid(-1), "");
 }
 
 TEST(TrialGroups, LayoutGivesLocalRanksAndEachNodesGroupIndex) {
