@@ -23,6 +23,7 @@
 #include "mpi_driver/group_comms.h"
 #include "mpi_driver/group_placement.h"
 #include "mpi_driver/group_runner.h"
+#include "mpi_driver/job_clock.h"
 #include "mpi_driver/mpi_session.h"
 #include "mpi_driver/mpi_transport.h"
 #include "mpi_driver/progress.h"
@@ -277,9 +278,19 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   const Placement placement = gather_placement(device, threads, groups, mpi);
   Opened opened;
   WarmStart warm;
+  std::optional<double> job_left;  // seconds to the Slurm job's time limit, when it has one
+  const int before_limit = config.durability.before_limit_seconds;
   if (mpi.rank() == 0) {
     try {
       warm = load_warm_start(config);  // before open_study: a bad old file writes nothing
+      if (before_limit > 0) job_left = slurm_seconds_left();
+      if (job_left && *job_left <= before_limit) {
+        throw ConfigError(config.where("preemption.before_limit_seconds") + ": " +
+                          std::to_string(before_limit) + " is not less than the " +
+                          std::to_string(static_cast<long>(*job_left)) +
+                          " s left before the time limit of Slurm job " +
+                          std::getenv("SLURM_JOB_ID") + "; ask for a longer --time");
+      }
       // A program's ranks bring their own communication (NCCL in the program's PyTorch).
       const bool nccl = nccl_available() || !config.objective.command.empty();
       const std::string problem = placement_problem(placement, groups.plan, config.resources.device, nccl);
@@ -342,6 +353,12 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   options.evaluate_test = config.objective.command.empty();  // a program has no test set in rungs
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
+  if (job_left) {
+    options.stop_at = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(static_cast<long>((*job_left - before_limit) * 1000));
+    options.stop_at_reason = "the Slurm job's time limit is " + std::to_string(before_limit) +
+                             " s away (preemption.before_limit_seconds)";
+  }
   if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job_id = job;
   options.discard_checkpoints = [&config](const TrialRecord& trial) {
     const std::string stem = config.output_dir + "/checkpoints/trial_" + std::to_string(trial.id);
@@ -366,6 +383,14 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     }
   }
   std::cout << "; results in " << path << std::endl;
+  if (job_left) {
+    std::cout << elapsed_prefix(0) << "the Slurm job's time limit is in "
+              << static_cast<long>(*job_left) << " s: the study saves itself and exits "
+              << kExitResume << " " << before_limit << " s before it" << std::endl;
+  } else if (before_limit > 0) {
+    std::cout << elapsed_prefix(0) << "preemption.before_limit_seconds: not in a Slurm job with "
+              << "a time limit, so not used" << std::endl;
+  }
   if (!warm.from.empty()) {
     const std::string& name = config.scheduler.name();
     std::cout << elapsed_prefix(0) << warm.summary << "; "
@@ -416,8 +441,11 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
                 << "; exit status " << kExitResume << " (run again once the storage has room)"
                 << std::endl;
     } else {
-      std::cout << "interrupted by " << signal_name(last_stop_signal()) << "; study saved in "
-                << path << "; exit status " << kExitResume << " (run again to resume)" << std::endl;
+      const int signal = last_stop_signal();
+      std::cout << (signal != 0 ? "interrupted by " + signal_name(signal)
+                                : std::string("stopped before the Slurm job's time limit"))
+                << "; study saved in " << path << "; exit status " << kExitResume
+                << " (run again to resume)" << std::endl;
     }
     return kExitResume;
   }

@@ -393,6 +393,10 @@ void Coordinator::watch_running(Clock::time_point now) {
 
 void Coordinator::periodic() {
   const auto now = Clock::now();
+  if (options_.stop_at && now >= *options_.stop_at && !draining_) {
+    log_ << elapsed_prefix(elapsed()) << options_.stop_at_reason << std::endl;
+    begin_drain();
+  }
   watch_running(now);
   if (dirty_ && now - last_flush_ >= options_.flush_interval) save("running");
   if (now - last_summary_ >= options_.summary_interval) {

@@ -43,6 +43,10 @@ struct CoordinatorOptions {
   /// handed to `discard_checkpoints` (none when empty).
   int keep_stopped_checkpoints = 5;
   std::string slurm_job_id;  ///< recorded in study.h5 for `rungs status`
+  /// When set: at this moment the study stops as if a stop signal had come (saved, exit 75),
+  /// with `stop_at_reason` in the log (preemption.before_limit_seconds).
+  std::optional<std::chrono::steady_clock::time_point> stop_at;
+  std::string stop_at_reason;
   std::function<void(const TrialRecord&)> discard_checkpoints;
 };
 

@@ -418,7 +418,8 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field preemption = top.child("preemption");
   if (preemption.present()) {
     preemption.require_map();
-    preemption.only_keys({"signal", "grace_seconds", "max_attempts", "report_timeout_seconds"});
+    preemption.only_keys({"signal", "grace_seconds", "max_attempts", "report_timeout_seconds",
+                          "before_limit_seconds"});
     const Field signal = preemption.child("signal");
     if (signal.present()) {
       c.durability.stop_signal = signal.as_string();
@@ -429,6 +430,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     c.durability.max_attempts = positive_int(preemption.child("max_attempts"), 3, 1);
     c.durability.report_timeout_seconds =
         positive_int(preemption.child("report_timeout_seconds"), 4 * 3600, 0);
+    c.durability.before_limit_seconds = positive_int(preemption.child("before_limit_seconds"), 0, 0);
   }
   return c;
 }

@@ -68,6 +68,9 @@ struct DurabilityConfig {
   /// taken for hung: rank 0 saves the study and ends the job with 75. 0: no limit.
   int report_timeout_seconds = 4 * 3600;
   int max_attempts = 3;              ///< runs of a trial killed with its worker before it fails
+  /// In a Slurm job with a time limit: save the study and exit 75 (requeue) this many seconds
+  /// before the limit, without waiting for a signal. 0: off.
+  int before_limit_seconds = 0;
 };
 
 struct StudyConfig {

@@ -58,7 +58,25 @@ CASES = {
     "gpu": ("slurm/rungs-gpu.sbatch", ["--ntasks=3", "--cpus-per-task=1", "--gpus=0"],
             "{threads_per_worker: 1, device: cpu}", None, "mpirun"),
 }
-PORTS = {"cpu": "16917", "gpu": "16927"}
+PORTS = {"cpu": "16917", "gpu": "16927", "limit": "16937"}
+
+# The time-limit case: a study of sleeping command trials (programs/synthetic.py) whose
+# sleep alone outlasts what one job leaves it, so however fast the machine, it needs more
+# than one job: each job has a 1-minute limit and rungs stops itself LIMIT_MARGIN s before
+# it (preemption.before_limit_seconds), well before the job's own signal (5 s before).
+LIMIT_MARGIN = 40
+LIMIT_STUDY = """\
+name: slurm_limit
+seed: 5
+output: {output}
+objective:
+  command: [/usr/bin/python3, {program}, --lr, "{{lr}}", --epoch-seconds, "2"]
+  metric: val_accuracy
+search_space:
+  lr: {{type: float, low: 1.0e-3, high: 1.0e-1, log: true}}
+budget: {{max_trials: 8, epochs: 4}}
+preemption: {{before_limit_seconds: {margin}}}
+"""
 ENDED = ("COMPLETED", "FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT", "OUT_OF_MEMORY")
 
 
@@ -235,9 +253,58 @@ def preempt_requeue(args, env, case):
     return 0
 
 
+def time_limit(args, env):
+    """slurm/rungs.sbatch with --time=1: each job ends itself LIMIT_MARGIN s before its limit
+    (exit 75, requeued), the next resumes, and the study completes with every epoch once."""
+    output = os.path.join(args.workdir, "out")
+    study = os.path.join(args.workdir, "study.yaml")
+    program = os.path.join(ROOT, "tests", "command", "programs", "synthetic.py")
+    with open(study, "w") as f:
+        f.write(LIMIT_STUDY.format(output=output, program=program, margin=LIMIT_MARGIN))
+    log = os.path.join(args.workdir, "job.out")
+    job_env = dict(env, RUNGS=args.rungs, MPIRUN=args.mpiexec, RUNGS_HOME=ROOT,
+                   RUNGS_LAUNCHER="mpirun",
+                   PYTHONPATH=os.path.join(ROOT, "command", "client"))
+    job = sh("sbatch", "--parsable", "--ntasks=3", "--time=1", "--signal=B:USR1@5",
+             f"--chdir={args.workdir}", f"--output={log}", os.path.join(ROOT, "slurm/rungs.sbatch"),
+             study, env=job_env).split(";")[0]
+    print("submitted job", job, "with a 1-minute limit", flush=True)
+
+    def diagnose():
+        print(sh("scontrol", "show", "job", job, env=env, check_rc=False), flush=True)
+        if os.path.exists(log):
+            print(open(log).read()[-3000:], flush=True)
+
+    deadline = time.time() + 600
+    while time.time() < deadline and job_state(job, env) not in ENDED:
+        if job_state(job, env) == "PENDING":
+            release(job, env, 180, diagnose)
+        time.sleep(1)
+    text = open(log).read()
+    print(text[-4000:], flush=True)
+    check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
+    stops = text.count(f"the Slurm job's time limit is {LIMIT_MARGIN} s away")
+    check(stops >= 1, "rungs stopped itself before the limit at least once")
+    check(text.count("resuming:") == stops, f"each of the {stops} stops was resumed by the next job")
+    check("interrupted by SIG" not in text, "no signal was needed")
+    check("DUE TO TIME LIMIT" not in text, "Slurm never killed a run")
+    check(text.count("stopped before the Slurm job's time limit; study saved") == stops,
+          "each stop says why")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        state = f.attrs["state"]
+        check(state in ("finished", b"finished"), f"the study finished: {state}")
+        status = strings(f["trials/status"])
+        check(status == ["completed"] * 8, f"every one of 8 trials completed: {status}")
+        keys = list(zip(f["curves/trial_id"][()].tolist(), f["curves/epoch"][()].tolist()))
+        check(len(keys) == len(set(keys)) == 8 * 4,
+              f"each of the 32 epochs recorded once: {len(keys)} records, {len(set(keys))} distinct")
+    print("ok slurm limit", flush=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=sorted(CASES))
+    ap.add_argument("case", choices=sorted(CASES) + ["limit"])
     ap.add_argument("--rungs", required=True)
     ap.add_argument("--mpiexec", required=True)
     ap.add_argument("--workdir", required=True)
@@ -260,6 +327,8 @@ def main():
           f"the test cluster did not start: {(start.stdout + start.stderr).strip()}")
     env["SLURM_CONF"] = start.stdout.strip().split("=", 1)[1]
     try:
+        if args.case == "limit":
+            return time_limit(args, env)
         return preempt_requeue(args, env, args.case)
     finally:
         subprocess.run([os.path.join(ROOT, "slurm/testcluster.sh"), "stop"], env=env, timeout=60)

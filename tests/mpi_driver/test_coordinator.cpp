@@ -224,6 +224,23 @@ TEST(Coordinator, RunsEveryTrialRecordsFailuresAndEvaluatesTheBest) {
   EXPECT_NE(run.log.find("12/12 trials done"), std::string::npos) << run.log;
 }
 
+TEST(Coordinator, AtStopAtTheStudySavesItselfAsIfSignalled) {
+  // preemption.before_limit_seconds: the moment is already past, so the first look at the
+  // clock (after the first trials are dispatched, before any more can be) stops the study.
+  CoordinatorOptions options;
+  options.stop_at = std::chrono::steady_clock::now();
+  options.stop_at_reason = "the Slurm job's time limit is 60 s away (preemption.before_limit_seconds)";
+  const StudyRun run = run_study(2, nullptr, false, options);
+  EXPECT_EQ(run.end, StudyEnd::Interrupted);
+  ASSERT_FALSE(run.saved_states.empty());
+  EXPECT_EQ(run.saved_states.back(), "interrupted");
+  EXPECT_LT(run.trials.size(), 12u);
+  EXPECT_NE(run.log.find("the Slurm job's time limit is 60 s away (preemption.before_limit_seconds)\n"),
+            std::string::npos)
+      << run.log;
+  EXPECT_NE(run.log.find("run the same command again to resume"), std::string::npos) << run.log;
+}
+
 TEST(Coordinator, OneWorkerIsEnough) {
   const StudyRun run = run_study(1);
   EXPECT_EQ(run.trials.size(), 12u);

@@ -1,0 +1,42 @@
+#include "mpi_driver/job_clock.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <regex>
+
+namespace rungs {
+
+std::optional<double> parse_slurm_duration(const std::string& text) {
+  // [days-]hours[:minutes[:seconds]] with days; [[hours:]minutes:]seconds without.
+  static const std::regex with_days(R"(\s*(\d+)-(\d+)(?::(\d+))?(?::(\d+))?\s*)");
+  static const std::regex without(R"(\s*(?:(?:(\d+):)?(\d+):)?(\d+)\s*)");
+  std::smatch m;
+  const auto number = [&](int i) { return m[i].matched ? std::stod(m[i].str()) : 0.0; };
+  if (std::regex_match(text, m, with_days)) {
+    return number(1) * 86400 + number(2) * 3600 + number(3) * 60 + number(4);
+  }
+  if (std::regex_match(text, m, without)) return number(1) * 3600 + number(2) * 60 + number(3);
+  return std::nullopt;
+}
+
+std::optional<double> slurm_seconds_left() {
+  const char* job = std::getenv("SLURM_JOB_ID");
+  if (job == nullptr || *job == '\0') return std::nullopt;
+  if (const char* end = std::getenv("SLURM_JOB_END_TIME")) {
+    char* rest = nullptr;
+    const double at = std::strtod(end, &rest);
+    if (rest != end && *rest == '\0' && at > 0) return at - static_cast<double>(std::time(nullptr));
+  }
+  const std::string id = job;
+  if (id.find_first_not_of("0123456789_") != std::string::npos) return std::nullopt;
+  const std::string command = "squeue --noheader --jobs " + id + " --format %L 2>/dev/null";
+  const std::unique_ptr<FILE, int (*)(FILE*)> out(::popen(command.c_str(), "r"), ::pclose);
+  if (!out) return std::nullopt;
+  char line[128] = {0};
+  if (std::fgets(line, sizeof line, out.get()) == nullptr) return std::nullopt;
+  return parse_slurm_duration(line);
+}
+
+}  // namespace rungs

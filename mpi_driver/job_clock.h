@@ -1,0 +1,20 @@
+#pragma once
+/// The Slurm job's time limit as rank 0 sees it, for preemption.before_limit_seconds: the
+/// study saves itself and exits 75 (requeue) that long before Slurm would kill it.
+#include <optional>
+#include <string>
+
+namespace rungs {
+
+/// Seconds a duration as Slurm prints it names: "45", "12:05" (minutes:seconds),
+/// "1:02:03", "2-03:04:05", "2-03" (days-hours), "2-03:04". nullopt for "UNLIMITED",
+/// "NOT_SET", "INVALID" or anything else that is not a duration.
+std::optional<double> parse_slurm_duration(const std::string& text);
+
+/// Seconds left before the time limit of the Slurm job this process runs in: from
+/// SLURM_JOB_END_TIME (unix seconds, set by recent Slurm) or else from
+/// `squeue --noheader --jobs $SLURM_JOB_ID --format %L`. nullopt outside Slurm (no
+/// SLURM_JOB_ID), for a job without a limit, or when neither source answers.
+std::optional<double> slurm_seconds_left();
+
+}  // namespace rungs
