@@ -29,8 +29,11 @@ std::optional<double> slurm_seconds_left() {
     const double at = std::strtod(end, &rest);
     if (rest != end && *rest == '\0' && at > 0) return at - static_cast<double>(std::time(nullptr));
   }
-  const std::string id = job;
-  if (id.find_first_not_of("0123456789_") != std::string::npos) return std::nullopt;
+  return slurm_job_seconds_left(job);
+}
+
+std::optional<double> slurm_job_seconds_left(const std::string& id) {
+  if (id.empty() || id.find_first_not_of("0123456789_") != std::string::npos) return std::nullopt;
   const std::string command = "squeue --noheader --jobs " + id + " --format %L 2>/dev/null";
   const std::unique_ptr<FILE, int (*)(FILE*)> out(::popen(command.c_str(), "r"), ::pclose);
   if (!out) return std::nullopt;

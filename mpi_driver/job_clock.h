@@ -17,4 +17,8 @@ std::optional<double> parse_slurm_duration(const std::string& text);
 /// SLURM_JOB_ID), for a job without a limit, or when neither source answers.
 std::optional<double> slurm_seconds_left();
 
+/// Seconds left before the time limit of Slurm job `job_id`, from squeue (for `rungs status`
+/// on a login node); nullopt when squeue is missing, the job is gone or has no limit.
+std::optional<double> slurm_job_seconds_left(const std::string& job_id);
+
 }  // namespace rungs

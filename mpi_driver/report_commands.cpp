@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "mpi_driver/job_clock.h"
 #include "report/export.h"
 #include "report/html_report.h"
 #include "report/records.h"
@@ -128,7 +129,10 @@ int command_best_yaml(const std::string& study_h5) {
 int command_status(const std::string& study_h5, OutputFormat format, double watch_seconds) {
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
   for (;;) {
-    const report::StudyView view = report::load_study_view(study_h5);
+    report::StudyView view = report::load_study_view(study_h5);
+    if (view.lock && !view.slurm_job_id.empty()) {
+      view.job_seconds_left = slurm_job_seconds_left(view.slurm_job_id);
+    }
     if (format == OutputFormat::Json) {
       std::cout << report::status_record(view).json();
     } else if (format == OutputFormat::Csv) {

@@ -40,6 +40,9 @@ void write_header(std::ostream& out, const StudyView& view, double now) {
   const StoredStudy& s = view.stored;
   out << "study " << s.name << " (" << view.path << "): " << s.state;
   if (!view.slurm_job_id.empty()) out << ", Slurm job " << view.slurm_job_id;
+  if (view.job_seconds_left) {
+    out << ", " << format_duration(std::max(0.0, *view.job_seconds_left)) << " before its time limit";
+  }
   if (view.lock) {
     out << " (rank 0: pid " << view.lock->pid << " on " << view.lock->host << ")";
   } else if (s.state != "finished") {

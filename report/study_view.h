@@ -32,6 +32,9 @@ struct StudyView {
   /// holds it: the study is finished, or stopped, crashed or waiting for a requeue.
   std::optional<LockOwner> lock;
   double file_mtime = 0.0;  ///< unix seconds of the file's last change (its last save)
+  /// Seconds left before the time limit of the Slurm job holding the study, where Slurm
+  /// tells (`rungs status` asks squeue); nullopt otherwise.
+  std::optional<double> job_seconds_left;
 };
 
 /// Reads `path` (read-only: the writer replaces study.h5 by rename, so this never disturbs

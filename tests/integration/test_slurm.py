@@ -275,14 +275,24 @@ def time_limit(args, env):
         if os.path.exists(log):
             print(open(log).read()[-3000:], flush=True)
 
+    # While a job runs, `rungs status` (as from a login node) shows the time it has left.
+    path = os.path.join(output, "study.h5")
+    time_left = None
     deadline = time.time() + 600
     while time.time() < deadline and job_state(job, env) not in ENDED:
         if job_state(job, env) == "PENDING":
             release(job, env, 180, diagnose)
+        elif time_left is None and os.path.exists(path):
+            p = subprocess.run([args.rungs, "status", path], capture_output=True, text=True,
+                               env=env, timeout=60)
+            time_left = re.search(r"Slurm job \d+, (\S+) before its time limit \(rank 0", p.stdout)
+            if time_left:
+                print("status:", p.stdout.splitlines()[0], flush=True)
         time.sleep(1)
     text = open(log).read()
     print(text[-4000:], flush=True)
     check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
+    check(time_left is not None, "rungs status showed the time left in the running job")
     stops = text.count(f"the Slurm job's time limit is {LIMIT_MARGIN} s away")
     check(stops >= 1, "rungs stopped itself before the limit at least once")
     check(text.count("resuming:") == stops, f"each of the {stops} stops was resumed by the next job")

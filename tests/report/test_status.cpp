@@ -93,6 +93,16 @@ TEST(Status, ShowsTheSlurmJobOnlyWhenThereIsOne) {
   EXPECT_EQ(format_status(view, 0).rfind("study synthetic (runs/synthetic/study.h5): running, Slurm job 4242", 0), 0u);
 }
 
+TEST(Status, ShowsTheTimeLeftInTheJob) {
+  StudyView view = running_study();
+  view.lock = LockOwner{"node17", 31337, "4242", "1780000000"};
+  view.slurm_job_id = "4242";
+  view.job_seconds_left = 3599;
+  EXPECT_TRUE(has_line(format_status(view, 0),
+                       "study synthetic (runs/synthetic/study.h5): running, Slurm job 4242, "
+                       "59m59s before its time limit (rank 0: pid 31337 on node17)"));
+}
+
 TEST(Status, NamesTheProcessHoldingTheStudy) {
   StudyView view = running_study();
   view.lock = LockOwner{"node17", 31337, "4242", "1780000000"};

@@ -88,7 +88,7 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "study.yaml: budget.epochs: three must be an integer");
   EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
             "study.yaml: sede: unknown field (expected one of: name, output, seed, objective, "
-            "search_space, fixed, enqueue, sampler, scheduler, budget, resources, checkpoints, "
+            "search_space, fixed, enqueue, warm_start, sampler, scheduler, budget, resources, checkpoints, "
             "preemption)");
   EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimiser: [sgd]}")),
             "study.yaml: search_space.momentum.when.optimiser: (a list) names no parameter "
