@@ -109,7 +109,7 @@ class Simulation {
   struct Message {
     MessageKind kind;
     int worker;
-    TrialOutcome outcome;  ///< End: what the simulated runner returned
+    TrialOutcome outcome = TrialOutcome{};  ///< End: what the simulated runner returned
   };
   struct Worker {
     int trial = -1;
