@@ -20,7 +20,7 @@ STUDY = """\
 name: synthetic
 seed: 5
 output: {output}
-objective: {{model: synthetic, epoch_seconds: 0.002, noise: 0.02{extra}}}
+objective: {{model: synthetic, epoch_seconds: {epoch}, noise: 0.02{extra}}}
 search_space:
   lr: {{type: float, low: 1.0e-4, high: 1.0, log: true}}
   width: {{type: int, low: 8, high: 512}}
@@ -31,12 +31,12 @@ budget: {{max_trials: {trials}, epochs: 9}}
 """
 
 
-def write_study(workdir, trials=40, extra=""):
+def write_study(workdir, trials=40, extra="", epoch="0.002"):
     os.makedirs(workdir, exist_ok=True)
     output = os.path.join(workdir, "out")
     path = os.path.join(workdir, "study.yaml")
     with open(path, "w") as f:
-        f.write(STUDY.format(output=output, trials=trials, extra=extra))
+        f.write(STUDY.format(output=output, trials=trials, extra=extra, epoch=epoch))
     return path, output
 
 
@@ -97,11 +97,12 @@ def case_failures(args):
 
 def case_bad_fields(args):
     """A bad synthetic field: exit 2, one line naming file, field and value, nothing written."""
-    for extra, message in [(", mode: nap", "objective.mode: nap must be sleep or spin"),
-                           (", failure_rate: 2", "objective.failure_rate: 2 must be in [0, 1]"),
-                           (", epoch_seconds: -1", "objective.epoch_seconds: -1 must be seconds >= 0"),
-                           (", colour: red", "objective.colour: unknown field")]:
-        study, output = write_study(args.workdir, extra=extra)
+    for epoch, extra, message in [
+            ("0.002", ", mode: nap", "objective.mode: nap must be sleep or spin"),
+            ("0.002", ", failure_rate: 2", "objective.failure_rate: 2 must be in [0, 1]"),
+            ("-1", "", "objective.epoch_seconds: -1 must be seconds >= 0"),
+            ("0.002", ", colour: red", "objective.colour: unknown field")]:
+        study, output = write_study(args.workdir, extra=extra, epoch=epoch)
         p = run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study], timeout=60)
         check(p.returncode == 2, f"{extra}: exit status 2, got {p.returncode}")
         ours = [line for line in p.stderr.splitlines() if line.startswith("rungs:")]
