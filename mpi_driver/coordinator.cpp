@@ -7,7 +7,6 @@
 #include "mpi_driver/progress.h"
 #include "schedulers/lifecycle.h"
 #include "study/errors.h"
-#include "study/seed.h"
 
 namespace rungs {
 

@@ -24,18 +24,15 @@ usage: bench/coordinator/synthetic_overhead.py [--build DIR] [--quick] [--worker
 import argparse
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
 import h5py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from coordinator_overhead import cpu_seconds, rank0_pid  # noqa: E402
+from coordinator_overhead import run_watched  # noqa: E402
 
 
 def measure(rungs, mpirun, workers, trials, epochs, epoch_seconds):
@@ -55,26 +52,8 @@ scheduler: fifo
 budget: {{max_trials: {trials}, epochs: {epochs}}}
 resources: {{threads_per_worker: 1}}
 """)
-        launch = time.time()
-        proc = subprocess.Popen(mpirun + ["-n", str(workers + 1), rungs, "run", study],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        samples = []
-
-        def watch():
-            pid = None
-            while proc.poll() is None:
-                pid = pid or rank0_pid(proc.pid, rungs)
-                if pid:
-                    used = cpu_seconds(pid)
-                    if used is not None:
-                        samples.append((time.time(), used))
-                time.sleep(0.2)
-
-        watcher = threading.Thread(target=watch)
-        watcher.start()
-        out, err = proc.communicate()
-        watcher.join()
-        from_launch = time.time() - launch
+        proc, out, err, samples, from_launch = run_watched(
+            mpirun + ["-n", str(workers + 1), rungs, "run", study], rungs)
         if proc.returncode != 0:
             sys.exit(f"rungs failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
         with h5py.File(os.path.join(output, "study.h5"), "r") as f:

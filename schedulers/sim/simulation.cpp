@@ -6,7 +6,6 @@
 #include "samplers/enqueued_sampler.h"
 #include "schedulers/lifecycle.h"
 #include "study/errors.h"
-#include "study/seed.h"
 
 namespace rungs::sim {
 
