@@ -17,7 +17,7 @@ CPU share over the run (/proc).
 Ray Tune's equivalent (10,000 trials of 1 s on 16 CPUs) is 14% over the ideal.
 
 usage: bench/coordinator/synthetic_overhead.py [--build DIR] [--quick] [--workers W]
-           [--trials N] [--epochs E] [--epoch-seconds S]
+           [--trials N] [--epochs E] [--epoch-seconds S] [--checkpoint-every C] [--dir D]
   default: W=16, N=1000 trials of one 1 s epoch, then N trials of 5 epochs of 0.2 s
   --quick: W=8, N=80 (10 s ideal each)
 """
@@ -35,8 +35,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 from coordinator_overhead import run_watched  # noqa: E402
 
 
-def measure(rungs, mpirun, workers, trials, epochs, epoch_seconds):
-    with tempfile.TemporaryDirectory(prefix="rungs_5a_") as work:
+def measure(rungs, mpirun, workers, trials, epochs, epoch_seconds, checkpoint_every=1, folder=None):
+    with tempfile.TemporaryDirectory(prefix="rungs_5a_", dir=folder) as work:
         study = os.path.join(work, "study.yaml")
         output = os.path.join(work, "out")
         with open(study, "w") as f:
@@ -51,6 +51,7 @@ sampler: random
 scheduler: fifo
 budget: {{max_trials: {trials}, epochs: {epochs}}}
 resources: {{threads_per_worker: 1}}
+checkpoints: {{every: {checkpoint_every}}}
 """)
         proc, out, err, samples, from_launch = run_watched(
             mpirun + ["-n", str(workers + 1), rungs, "run", study], rungs)
@@ -64,7 +65,8 @@ resources: {{threads_per_worker: 1}}
     wall = float(times.max())  # the last result, from the study's start
     gap = (workers * wall - float(seconds.sum())) / n
     print(f"{n} trials x {epochs} epoch(s) of {epoch_seconds} s on {workers} workers "
-          f"({os.cpu_count()} cores): ideal {ideal:.2f} s")
+          f"({os.cpu_count()} cores), checkpoints every {checkpoint_every} epoch(s), in "
+          f"{folder or tempfile.gettempdir()}: ideal {ideal:.2f} s")
     print(f"  study (rank 0's clock): {wall:.2f} s, overhead {100 * (wall / ideal - 1):.2f}%")
     print(f"  from launch: {from_launch:.2f} s, overhead {100 * (from_launch / ideal - 1):.2f}% "
           f"(mpirun start-up and shutdown included)")
@@ -84,16 +86,20 @@ def main():
     ap.add_argument("--trials", type=int)
     ap.add_argument("--epochs", type=int, help="only this case: E epochs of --epoch-seconds")
     ap.add_argument("--epoch-seconds", type=float, default=1.0)
+    ap.add_argument("--checkpoint-every", type=int, default=1,
+                    help="0: a trial checkpoints only when it ends")
+    ap.add_argument("--dir", help="where the study is written (e.g. /dev/shm: no disk syncs)")
     args = ap.parse_args()
     rungs = os.path.join(args.build, "rungs")
     mpirun = shlex.split(os.environ.get("MPIRUN", os.path.join(ROOT, "scripts/mpirun.sh")))
     workers = args.workers or (8 if args.quick else 16)
     trials = args.trials or (80 if args.quick else 1000)
     if args.epochs:
-        measure(rungs, mpirun, workers, trials, args.epochs, args.epoch_seconds)
+        measure(rungs, mpirun, workers, trials, args.epochs, args.epoch_seconds,
+                args.checkpoint_every, args.dir)
         return
-    measure(rungs, mpirun, workers, trials, 1, 1.0)
-    measure(rungs, mpirun, workers, trials, 5, 0.2)
+    measure(rungs, mpirun, workers, trials, 1, 1.0, args.checkpoint_every, args.dir)
+    measure(rungs, mpirun, workers, trials, 5, 0.2, args.checkpoint_every, args.dir)
 
 
 if __name__ == "__main__":
