@@ -9,34 +9,39 @@ import argparse
 import os
 import shlex
 import shutil
+import signal
+import subprocess
 import sys
 
 import h5py
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, run, strings  # noqa: E402
+from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
 
 STUDY = """\
 name: synthetic
 seed: 5
 output: {output}
-objective: {{model: synthetic, epoch_seconds: {epoch}, noise: 0.02{extra}}}
 search_space:
   lr: {{type: float, low: 1.0e-4, high: 1.0, log: true}}
   width: {{type: int, low: 8, high: 512}}
   act: {{type: categorical, choices: [relu, tanh]}}
 sampler: random
-scheduler: {{name: asha, min_resource: 1, reduction_factor: 3}}
+objective: {{model: synthetic, epoch_seconds: {epoch}, noise: 0.02{extra}}}
+scheduler: {scheduler}
 budget: {{max_trials: {trials}, epochs: 9}}
 """
 
+ASHA = "{name: asha, min_resource: 1, reduction_factor: 3}"
 
-def write_study(workdir, trials=40, extra="", epoch="0.002"):
+
+def write_study(workdir, trials=40, extra="", epoch="0.002", scheduler=ASHA):
     os.makedirs(workdir, exist_ok=True)
     output = os.path.join(workdir, "out")
     path = os.path.join(workdir, "study.yaml")
     with open(path, "w") as f:
-        f.write(STUDY.format(output=output, trials=trials, extra=extra, epoch=epoch))
+        f.write(STUDY.format(output=output, trials=trials, extra=extra, epoch=epoch,
+                             scheduler=scheduler))
     return path, output
 
 
@@ -95,6 +100,42 @@ def case_failures(args):
     check(curves == simulated(args, path), "the curves of all trials are the simulator's")
 
 
+def case_resume(args):
+    """Promotion ASHA (trials pause and resume) stopped by USR1 after its first finished
+    trials, then resumed: every recorded value is still the simulator's, none twice."""
+    study, output = write_study(args.workdir, trials=UNENDING, epoch="0.02",
+                                scheduler="{name: asha, reduction_factor: 3, mode: promotion}")
+    cmd = shlex.split(args.mpiexec) + ["-n", "6", args.rungs, "run", study]
+    print("$", " ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ended = 0
+    for line in proc.stdout:  # the signal follows the output, not a clock
+        ended += " trial " in line and (" stopped " in line or " completed " in line)
+        if ended >= 3:
+            break
+    proc.send_signal(signal.SIGUSR1)  # mpirun forwards it to every rank
+    rest, _ = proc.communicate(timeout=120)
+    print(rest[-3000:], flush=True)
+    check(proc.returncode == 75, f"exit status 75 (run again to resume), got {proc.returncode}")
+    path = os.path.join(output, "study.h5")
+    with h5py.File(path, "r") as f:
+        check(f.attrs["state"] in ("interrupted", b"interrupted"), "saved as interrupted")
+        started = len(f["trials/id"])
+    cut_budget(study, started)
+    check(run(cmd).returncode == 0, "the resumed run finishes")
+    with h5py.File(path, "r") as f:
+        c = f["curves"]
+        keys = list(zip(c["trial_id"][()].tolist(), c["epoch"][()].tolist()))
+        attempts = f["trials/attempts"][()].tolist()
+        state = f.attrs["state"]
+    check(state in ("finished", b"finished"), "the study finished")
+    check(len(keys) == len(set(keys)), "no (trial, epoch) recorded twice")
+    check(any(a > 1 for a in attempts), f"some trials were resumed: attempts {attempts}")
+    curves, status, _, _ = read_curves(path)
+    check("running" not in status, f"every trial ended or is paused: {set(status)}")
+    check(curves == simulated(args, path), "after the interruption the curves are still the simulator's")
+
+
 def case_bad_fields(args):
     """A bad synthetic field: exit 2, one line naming file, field and value, nothing written."""
     for epoch, extra, message in [
@@ -119,7 +160,7 @@ def main():
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     {"asha_workers": case_asha_workers, "failures": case_failures,
-     "bad_fields": case_bad_fields}[args.case](args)
+     "resume": case_resume, "bad_fields": case_bad_fields}[args.case](args)
     print("ok", args.case)
 
 
