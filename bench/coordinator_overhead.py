@@ -56,6 +56,30 @@ def rank0_pid(mpirun_pid, rungs):
     return None
 
 
+def run_watched(cmd, rungs):
+    """Runs `cmd` (an mpirun of `rungs`) to its end, sampling rank 0's CPU seconds every
+    0.2 s: (process, stdout, stderr, [(time, cpu seconds)], seconds from launch)."""
+    launch = time.time()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples = []
+
+    def watch():
+        pid = None
+        while proc.poll() is None:
+            pid = pid or rank0_pid(proc.pid, rungs)
+            if pid:
+                used = cpu_seconds(pid)
+                if used is not None:
+                    samples.append((time.time(), used))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    out, err = proc.communicate()
+    watcher.join()
+    return proc, out, err, samples, time.time() - launch
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -87,26 +111,8 @@ budget: {{max_trials: {args.trials}, epochs: {args.epochs}}}
 resources: {{threads_per_worker: 1}}
 checkpoints: {{every: {args.checkpoint_every}}}
 """)
-        launch = time.time()
-        proc = subprocess.Popen(mpirun + ["-n", str(args.workers + 1), rungs, "run", study],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        samples = []  # rank 0's CPU seconds, sampled until it exits
-
-        def watch():
-            pid = None
-            while proc.poll() is None:
-                pid = pid or rank0_pid(proc.pid, rungs)
-                if pid:
-                    used = cpu_seconds(pid)
-                    if used is not None:
-                        samples.append((time.time(), used))
-                time.sleep(0.2)
-
-        watcher = threading.Thread(target=watch)
-        watcher.start()
-        out, err = proc.communicate()
-        watcher.join()
-        from_launch = time.time() - launch
+        proc, out, err, samples, from_launch = run_watched(
+            mpirun + ["-n", str(args.workers + 1), rungs, "run", study], rungs)
         if proc.returncode != 0:
             sys.exit(f"rungs failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
         with h5py.File(os.path.join(output, "study.h5"), "r") as f:

@@ -35,6 +35,7 @@
 #include "study/checkpoint_path.h"
 #include "study/config_compat.h"
 #include "study/errors.h"
+#include "synthetic/synthetic_runner.h"
 #include "trainer/communicator_factory.h"
 #include "trainer/device_identity.h"
 #include "trainer/hyperparams.h"
@@ -47,7 +48,8 @@ namespace fs = std::filesystem;
 
 StudyConfig load_and_validate(const std::string& path, const std::vector<std::string>& overrides) {
   StudyConfig config = load_study_config(path, overrides);
-  const bool builtin = config.objective.command.empty();  // a program checks its own inputs
+  // A program checks its own inputs; a synthetic objective has none beyond its fields.
+  const bool builtin = config.objective.is_builtin_model();
   if (builtin) validate_hyperparameters(config);
   make_study_sampler(config);
   const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
@@ -312,6 +314,12 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     worker.run();
     return 0;
   }
+  if (mpi.rank() != 0 && config.objective.is_synthetic()) {
+    MpiTransport transport(groups.coordinator_comm.get());
+    WorkerLoop worker(transport, [&] { return make_synthetic_runner(config); });
+    worker.run();
+    return 0;
+  }
   if (mpi.rank() != 0) {
     TrainerSettings settings;
     settings.objective = config.objective;
@@ -350,7 +358,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.report_timeout = std::chrono::seconds(config.durability.report_timeout_seconds);
-  options.evaluate_test = config.objective.command.empty();  // a program has no test set in rungs
+  options.evaluate_test = config.objective.is_builtin_model();  // no test set in rungs otherwise
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
   if (job_left) {

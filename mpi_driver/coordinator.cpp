@@ -5,8 +5,8 @@
 #include <ostream>
 
 #include "mpi_driver/progress.h"
+#include "schedulers/lifecycle.h"
 #include "study/errors.h"
-#include "study/seed.h"
 
 namespace rungs {
 
@@ -25,7 +25,10 @@ Coordinator::Coordinator(const StudyConfig& config, Sampler& sampler, Scheduler&
       transport_(transport),
       recorder_(recorder),
       log_(log),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  dispatch_.max_trials = config_.budget.max_trials;
+  dispatch_.study_seed = config_.seed;
+}
 
 double Coordinator::elapsed() const {
   return elapsed_before_ + std::chrono::duration<double>(Clock::now() - started_).count();
@@ -113,37 +116,11 @@ void Coordinator::dispatch() {
       if (dispatch_orphan(worker)) idle_.pop_front();
       continue;
     }
-    const int running = static_cast<int>(running_.size());
-    const bool can_start = !sampler_exhausted_ &&
-                           static_cast<int>(trials_.size()) < config_.budget.max_trials;
-    const NextAction action = scheduler_.next(SchedulerView{trials_, can_start, running});
-    finished_ = action.kind == NextAction::Kind::Finish;
-    if (action.kind == NextAction::Kind::Wait || finished_) return;
-
-    if (action.kind == NextAction::Kind::StartTrial) {
-      const int id = static_cast<int>(trials_.size());
-      std::optional<Params> params = sampler_.suggest(id, trials_);
-      if (!params) {
-        sampler_exhausted_ = true;
-        continue;
-      }
-      TrialRecord t;
-      t.id = id;
-      t.params = std::move(*params);
-      t.seed = trial_seed(config_.seed, id);
-      t.max_epochs = action.epochs;
-      t.start_time = unix_now();
-      trials_.push_back(std::move(t));
-      scheduler_.on_trial_start(trials_.back());
-      assign(worker, trials_.back(), 0, action.epochs);
-    } else {
-      TrialRecord& t = trials_.at(static_cast<std::size_t>(action.trial_id));
-      if (t.status != TrialStatus::Paused) {
-        throw Error("scheduler asked to resume trial " + std::to_string(t.id) + ", which is " +
-                    to_string(t.status));
-      }
-      assign(worker, t, t.checkpoint_epoch, action.epochs);
-    }
+    const lifecycle::Dispatch d = lifecycle::next_dispatch(
+        dispatch_, trials_, sampler_, scheduler_, static_cast<int>(running_.size()), unix_now());
+    finished_ = d.kind == lifecycle::Dispatch::Kind::Finish;
+    if (d.kind != lifecycle::Dispatch::Kind::Run) return;
+    assign(worker, *d.trial, d.resume ? d.trial->checkpoint_epoch : 0, d.end_epoch);
     idle_.pop_front();
   }
 }
@@ -180,9 +157,7 @@ TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, i
 }
 
 void Coordinator::assign(int worker, TrialRecord& t, int start_epoch, int end_epoch) {
-  t.status = TrialStatus::Running;
-  t.worker = worker;
-  ++t.attempts;
+  lifecycle::begin_run(t, worker);
   ++t.lost;  // durable before the worker starts: a run that kills its worker is counted
   running_[t.id] = Running{end_epoch, Clock::now()};
   changed(t);
@@ -219,25 +194,17 @@ void Coordinator::handle(const Envelope& envelope) {
 
 void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
   TrialRecord& t = running_trial(report.trial_id, worker);
+  const std::string problem = lifecycle::epoch_problem(t, report.result.epoch);
+  if (!problem.empty()) throw MpiError("rank " + std::to_string(worker) + " reported " + problem);
   EpochResult result = report.result;
-  if (result.epoch != t.epochs_run() + 1) {
-    throw MpiError("rank " + std::to_string(worker) + " reported epoch " +
-                   std::to_string(result.epoch) + " of trial " + std::to_string(t.id) +
-                   ", which has " + std::to_string(t.epochs_run()));
-  }
   result.time = elapsed();
-  result.checkpointed = false;
-  t.curve.push_back(result);
-  recorder_.epoch_added(t, result);
-  if (report.result.checkpointed) t.checkpoint_epoch = result.epoch;
-  sampler_.on_report(t);
-  const Verdict verdict = scheduler_.on_report(t, trials_);
-  t.rung = std::max(t.rung, scheduler_.rung_of(t));
+  const Verdict verdict = lifecycle::record_epoch(t, std::move(result), trials_, sampler_, scheduler_);
+  recorder_.epoch_added(t, t.curve.back());
   changed(t);
   // After the last epoch of an assignment the worker ends the trial without asking.
   Running& running = running_.at(t.id);
   running.heard = Clock::now();
-  if (result.epoch < running.end_epoch) {
+  if (lifecycle::awaits_verdict(report.result.epoch, running.end_epoch)) {
     send_after_commit(worker, protocol::Decision{t.id, verdict});
   }
 }
@@ -246,52 +213,26 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
   TrialRecord& t = running_trial(end.trial_id, worker);
   running_.erase(t.id);
   --t.lost;  // the worker reported the end: this run was not lost, whatever its outcome
-  const bool all_epochs = t.epochs_run() >= t.max_epochs;
-  // A trial that ends (not failed, not interrupted) leaves its weights in its checkpoint.
-  if (end.outcome.kind == TrialOutcome::Kind::Finished ||
-      end.outcome.kind == TrialOutcome::Kind::Stopped ||
-      end.outcome.kind == TrialOutcome::Kind::Paused) {
-    t.checkpoint_epoch = t.epochs_run();
+  switch (lifecycle::end_run(t, end.outcome)) {
+    case lifecycle::RunEnd::Over: finish_trial(t); return;
+    case lifecycle::RunEnd::Paused: changed(t); return;
+    case lifecycle::RunEnd::Running: break;
   }
-  switch (end.outcome.kind) {
-    case TrialOutcome::Kind::Finished:
-      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Paused;
-      break;
-    case TrialOutcome::Kind::Stopped:
-      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Stopped;
-      break;
-    case TrialOutcome::Kind::Paused:
-      t.status = TrialStatus::Paused;
-      break;
-    case TrialOutcome::Kind::Failed:
-      t.status = TrialStatus::Failed;
-      t.reason = end.outcome.reason;
-      break;
-    case TrialOutcome::Kind::Interrupted:
-      // Stays running: the next run restarts it from its checkpoint.
-      changed(t);
-      if (!draining_) orphans_.push_back(t.id);
-      return;
-    case TrialOutcome::Kind::Halted:
-      // Not the trial's fault, and every trial would meet it: stop the study, keep the trial
-      // running (resumable from its last recorded checkpoint) for the next run.
-      changed(t);
-      halt("rank " + std::to_string(worker) + ", trial " + std::to_string(t.id) + ": " +
-           end.outcome.reason);
-      return;
-  }
-  if (t.status == TrialStatus::Paused) {
-    changed(t);
+  changed(t);
+  if (end.outcome.kind == TrialOutcome::Kind::Interrupted) {
+    // Stays running: the next run restarts it from its checkpoint.
+    if (!draining_) orphans_.push_back(t.id);
     return;
   }
-  finish_trial(t);
+  // Halted: not the trial's fault, and every trial would meet it: stop the study, keep the
+  // trial running (resumable from its last recorded checkpoint) for the next run.
+  halt("rank " + std::to_string(worker) + ", trial " + std::to_string(t.id) + ": " +
+       end.outcome.reason);
 }
 
 void Coordinator::finish_trial(TrialRecord& t) {
-  t.end_time = unix_now();
+  lifecycle::finish(t, unix_now(), scheduler_, sampler_);
   changed(t);
-  scheduler_.on_trial_end(t);
-  sampler_.on_trial_end(t);
   log_ << elapsed_prefix(elapsed()) << trial_line(t, trials_, config_) << std::endl;
   if (t.status == TrialStatus::Stopped && t.checkpoint_epoch > 0) {
     stopped_with_checkpoint_.push_back(t.id);

@@ -19,6 +19,7 @@
 #include "mpi_driver/protocol.h"
 #include "mpi_driver/transport.h"
 #include "samplers/sampler.h"
+#include "schedulers/lifecycle.h"
 #include "schedulers/scheduler.h"
 #include "study/config.h"
 #include "study/recorder.h"
@@ -144,7 +145,7 @@ class Coordinator {
   std::vector<std::pair<int, wire::Bytes>> outbox_;
   std::string halt_reason_;
   bool workers_shut_down_ = false;
-  bool sampler_exhausted_ = false;
+  lifecycle::DispatchState dispatch_;
   bool finished_ = false;
   bool draining_ = false;
   bool dirty_ = false;

@@ -17,7 +17,7 @@ int command_simulate(const std::string& study_yaml, int workers, std::ostream& o
                                                      : sim::own_lineup(config);
   sim::SimSettings settings;
   settings.workers = workers;
-  settings.objective.seed = config.seed;
+  settings.objective = sim::objective_settings(config);
 
   out << "Simulated study '" << config.name << "': " << config.budget.max_trials << " trials of at most "
       << config.budget.epochs << " epochs, sampler " << config.sampler.name() << ", " << workers

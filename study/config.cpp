@@ -251,6 +251,8 @@ ObjectiveConfig parse_objective(const Field& f) {
   ObjectiveConfig o;
   if (f.child("command").present()) {
     o = parse_command_objective(f);
+  } else if (f.child("model").present() && f.child("model").as_string() == "synthetic") {
+    o.synthetic = parse_synthetic_objective(f);
   } else {
     f.only_keys({"model", "dataset", "data_dir", "metric", "direction", "train_samples",
                  "val_samples"});
@@ -388,6 +390,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       else device.fail("must be auto, cpu or cuda");
     }
     c.resources.ranks_per_trial = positive_int(resources.child("ranks_per_trial"), 1, 1);
+    if (c.resources.ranks_per_trial > 1 && c.objective.is_synthetic()) {
+      resources.child("ranks_per_trial").fail("must be 1 with objective.model synthetic");
+    }
     if (c.resources.ranks_per_trial > 1 && !c.objective.report_regex.empty()) {
       // Its other ranks' programs could hear no decision and keep no checkpoint of rank 0's.
       resources.child("ranks_per_trial")

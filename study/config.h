@@ -10,6 +10,7 @@
 #include "study/options.h"
 #include "study/param.h"
 #include "study/search_space.h"
+#include "study/synthetic_config.h"
 #include "study/trial.h"
 
 namespace rungs {
@@ -32,7 +33,11 @@ struct ObjectiveConfig {
   /// with report_regex); empty: such a program is never paused and restarts when interrupted.
   std::vector<std::string> resume_args;
   CommandTimeouts timeouts;
-  std::string model = "mlp";              ///< mlp | cnn
+  std::string model = "mlp";              ///< mlp | cnn | synthetic
+  SyntheticConfig synthetic;              ///< model synthetic: its settings
+  bool is_synthetic() const { return model == "synthetic"; }
+  /// Whether a built-in LibTorch model trains the trials (not a program, not synthetic).
+  bool is_builtin_model() const { return command.empty() && !is_synthetic(); }
   std::string dataset = "fashion_mnist";
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   std::string metric = "val_accuracy";    ///< val_accuracy | val_loss | train_loss

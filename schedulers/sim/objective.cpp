@@ -22,6 +22,17 @@ std::uint64_t hash_name(const std::string& name) {
 
 }  // namespace
 
+ObjectiveSettings objective_settings(const StudyConfig& config) {
+  ObjectiveSettings s;
+  s.seed = config.seed;
+  if (!config.objective.is_synthetic()) return s;
+  s.noise = config.objective.synthetic.noise;
+  s.epoch_cost = config.objective.synthetic.epoch_seconds;
+  s.cost_spread = config.objective.synthetic.cost_spread;
+  s.failure_rate = config.objective.synthetic.failure_rate;
+  return s;
+}
+
 double Curve::accuracy(int epoch) const {
   return a - b * std::pow(static_cast<double>(epoch), -c);
 }

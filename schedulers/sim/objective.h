@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "study/config.h"
 #include "study/param.h"
 #include "study/search_space.h"
 #include "study/trial.h"
@@ -33,6 +34,11 @@ struct ObjectiveSettings {
   double cost_spread = 1.0;   ///< 0: every configuration costs epoch_cost per epoch
   double failure_rate = 0.0;  ///< share of trials that fail
 };
+
+/// The objective of `config`: the landscape from the study's seed and, for objective
+/// {model: synthetic}, its noise, epoch time, cost spread and failure rate (what a real
+/// synthetic study runs: synthetic/synthetic_runner.h); the defaults otherwise.
+ObjectiveSettings objective_settings(const StudyConfig& config);
 
 /// One configuration's learning curve and cost.
 struct Curve {

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "samplers/enqueued_sampler.h"
+#include "schedulers/lifecycle.h"
 #include "study/errors.h"
-#include "study/seed.h"
 
 namespace rungs::sim {
 
@@ -30,6 +30,8 @@ Simulation::Simulation(const StudyConfig& config, Sampler& sampler, Scheduler& s
     throw Error("the simulation needs at least one worker, not " + std::to_string(settings_.workers));
   }
   workers_.resize(static_cast<std::size_t>(settings_.workers));
+  dispatch_.max_trials = config_.budget.max_trials;
+  dispatch_.study_seed = config_.seed;
   // Growing 10^5 records (and their curves) one by one dominated the run time.
   trials_.reserve(static_cast<std::size_t>(std::min(config_.budget.max_trials, 1 << 20)));
   curves_.reserve(trials_.capacity());
@@ -79,61 +81,23 @@ void Simulation::note_budget_out() {
 
 void Simulation::dispatch() {
   while (!idle_.empty()) {
-    const bool can_start = !sampler_exhausted_ &&
-                           static_cast<int>(trials_.size()) < config_.budget.max_trials;
-    const NextAction action = scheduler_->next(SchedulerView{trials_, can_start, running_});
-    finished_ = action.kind == NextAction::Kind::Finish;
-    if (action.kind == NextAction::Kind::Wait || finished_) return;
-
-    const int worker = idle_.front();
-    if (action.kind == NextAction::Kind::StartTrial) {
-      if (action.epochs < 1) {
-        throw Error("scheduler started a trial of " + std::to_string(action.epochs) + " epochs");
-      }
-      const int id = static_cast<int>(trials_.size());
-      std::optional<Params> params = sampler_->suggest(id, trials_);
-      if (!params) {
-        sampler_exhausted_ = true;
-        note_budget_out();
-        continue;
-      }
-      TrialRecord t;
-      t.id = id;
-      t.params = std::move(*params);
-      t.seed = trial_seed(config_.seed, id);
-      t.max_epochs = action.epochs;
-      t.start_time = now_;
-      t.curve.reserve(static_cast<std::size_t>(action.epochs));
-      curves_.push_back(objective_.curve(t.params, t.seed));
-      trials_.push_back(std::move(t));
-      scheduler_->on_trial_start(trials_.back());
-      assign(worker, trials_.back(), action.epochs);
+    const std::size_t before = trials_.size();
+    const lifecycle::Dispatch d =
+        lifecycle::next_dispatch(dispatch_, trials_, *sampler_, *scheduler_, running_, now_);
+    if (dispatch_.sampler_exhausted) note_budget_out();
+    finished_ = d.kind == lifecycle::Dispatch::Kind::Finish;
+    if (d.kind != lifecycle::Dispatch::Kind::Run) return;
+    if (trials_.size() > before) {
+      curves_.push_back(objective_.curve(d.trial->params, d.trial->seed));
       if (static_cast<int>(trials_.size()) >= config_.budget.max_trials) note_budget_out();
-    } else {
-      if (action.trial_id < 0 || action.trial_id >= static_cast<int>(trials_.size())) {
-        throw Error("scheduler asked to resume trial " + std::to_string(action.trial_id) +
-                    ", which does not exist");
-      }
-      TrialRecord& t = trials_[static_cast<std::size_t>(action.trial_id)];
-      if (t.status != TrialStatus::Paused) {
-        throw Error("scheduler asked to resume trial " + std::to_string(t.id) + ", which is " +
-                    to_string(t.status));
-      }
-      if (action.epochs <= t.epochs_run() || action.epochs > t.max_epochs) {
-        throw Error("scheduler asked to resume trial " + std::to_string(t.id) + " to " +
-                    std::to_string(action.epochs) + " epochs; it has " +
-                    std::to_string(t.epochs_run()) + " of at most " + std::to_string(t.max_epochs));
-      }
-      assign(worker, t, action.epochs);
     }
+    assign(idle_.front(), *d.trial, d.end_epoch);
     idle_.pop_front();
   }
 }
 
 void Simulation::assign(int worker, TrialRecord& t, int end_epoch) {
-  t.status = TrialStatus::Running;
-  t.worker = worker + 1;  // rank 0 is the coordinator
-  ++t.attempts;
+  lifecycle::begin_run(t, worker + 1);  // rank 0 is the coordinator
   Worker& w = workers_[static_cast<std::size_t>(worker)];
   w.trial = t.id;
   w.end_epoch = end_epoch;
@@ -163,7 +127,9 @@ void Simulation::on_epoch_done(int worker) {
   const Curve& curve = curves_[static_cast<std::size_t>(w.trial)];
   if (curve.fail_epoch == t.epochs_run() + 1) {
     // The runner returns Failed without reporting the epoch.
-    inbox_.push_back({MessageKind::End, worker, TrialStatus::Failed});
+    inbox_.push_back({MessageKind::End, worker,
+                      {TrialOutcome::Kind::Failed,
+                       "simulated failure at epoch " + std::to_string(t.epochs_run() + 1)}});
     inbox_.push_back({MessageKind::Ready, worker});
     return;
   }
@@ -188,14 +154,10 @@ void Simulation::on_report(int worker) {
   r.set_metric(config_.objective.metric, r.value);
   r.seconds = curve.epoch_cost;
   r.time = now_;
-  t.curve.push_back(r);
   // The simulated runner checkpoints every epoch, unless there are no checkpoints at all.
-  if (!settings_.retrain_on_resume) t.checkpoint_epoch = r.epoch;
+  r.checkpointed = !settings_.retrain_on_resume;
   ++epochs_;
-
-  sampler_->on_report(t);
-  const Verdict verdict = scheduler_->on_report(t, trials_);
-  t.rung = std::max(t.rung, scheduler_->rung_of(t));
+  const Verdict verdict = lifecycle::record_epoch(t, r, trials_, *sampler_, *scheduler_);
 
   if (r.epoch >= t.max_epochs) first_full_ = std::min(first_full_, now_);
   if (incumbent_id_ < 0 || is_better(r.value, incumbent_value_, config_.objective.direction)) {
@@ -205,43 +167,26 @@ void Simulation::on_report(int worker) {
   }
 
   // After the last epoch of its assignment the worker ends the trial without asking.
-  if (r.epoch >= w.end_epoch) {
-    inbox_.push_back({MessageKind::End, worker, TrialStatus::Completed});
+  if (!lifecycle::awaits_verdict(r.epoch, w.end_epoch)) {
+    inbox_.push_back({MessageKind::End, worker, {TrialOutcome::Kind::Finished, ""}});
   } else if (verdict == Verdict::Continue) {
     schedule_epoch(worker, 0.0);
     return;
   } else {
     inbox_.push_back({MessageKind::End, worker,
-                      verdict == Verdict::Stop ? TrialStatus::Stopped : TrialStatus::Paused});
+                      {verdict == Verdict::Stop ? TrialOutcome::Kind::Stopped
+                                                : TrialOutcome::Kind::Paused, ""}});
   }
   inbox_.push_back({MessageKind::Ready, worker});
 }
 
-void Simulation::on_trial_end(int worker, TrialStatus outcome) {
+void Simulation::on_trial_end(int worker, const TrialOutcome& outcome) {
   Worker& w = workers_[static_cast<std::size_t>(worker)];
   TrialRecord& t = trials_[static_cast<std::size_t>(w.trial)];
   w.trial = -1;
   --running_;
-  const bool all_epochs = t.epochs_run() >= t.max_epochs;
-  switch (outcome) {
-    case TrialStatus::Completed:  // the assignment ran to its end
-      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Paused;
-      break;
-    case TrialStatus::Stopped:
-      t.status = all_epochs ? TrialStatus::Completed : TrialStatus::Stopped;
-      break;
-    case TrialStatus::Paused:
-      t.status = TrialStatus::Paused;
-      break;
-    default:
-      t.status = TrialStatus::Failed;
-      t.reason = "simulated failure at epoch " + std::to_string(t.epochs_run() + 1);
-      break;
-  }
-  if (t.status == TrialStatus::Paused) return;
-  t.end_time = now_;
-  scheduler_->on_trial_end(t);
-  sampler_->on_trial_end(t);
+  if (lifecycle::end_run(t, outcome, !settings_.retrain_on_resume) != lifecycle::RunEnd::Over) return;
+  lifecycle::finish(t, now_, *scheduler_, *sampler_);
 }
 
 SimResult Simulation::result(const std::string& label) const {

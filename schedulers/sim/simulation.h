@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "samplers/sampler.h"
+#include "schedulers/lifecycle.h"
 #include "schedulers/scheduler.h"
 #include "schedulers/sim/objective.h"
 #include "study/config.h"
@@ -108,7 +109,7 @@ class Simulation {
   struct Message {
     MessageKind kind;
     int worker;
-    TrialStatus outcome = TrialStatus::Completed;  ///< End: Completed(finished)/Stopped/Paused/Failed
+    TrialOutcome outcome = TrialOutcome{};  ///< End: what the simulated runner returned
   };
   struct Worker {
     int trial = -1;
@@ -122,7 +123,7 @@ class Simulation {
   void handle(const Message& message);
   void on_epoch_done(int worker);
   void on_report(int worker);
-  void on_trial_end(int worker, TrialStatus outcome);
+  void on_trial_end(int worker, const TrialOutcome& outcome);
   void note_budget_out();
 
   StudyConfig config_;
@@ -139,7 +140,7 @@ class Simulation {
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   long long seq_ = 0;
   int running_ = 0;
-  bool sampler_exhausted_ = false;
+  lifecycle::DispatchState dispatch_;
   bool finished_ = false;
   bool ended_ = false;
   double now_ = 0.0;
