@@ -11,16 +11,16 @@ namespace rungs {
 
 EnqueuedSampler::EnqueuedSampler(std::unique_ptr<Sampler> inner, std::vector<Params> queue,
                                  const SearchSpace& space, std::uint64_t seed)
-    : inner_(std::move(inner)), queue_(std::move(queue)), space_(space), seed_(seed) {}
+    : ForwardingSampler(std::move(inner)), queue_(std::move(queue)), space_(space), seed_(seed) {}
 
 std::optional<Params> EnqueuedSampler::suggest(int trial_id, const std::vector<TrialRecord>& trials) {
   if (trial_id < 0 || static_cast<std::size_t>(trial_id) >= queue_.size()) {
-    return inner_->suggest(trial_id, trials);
+    return inner().suggest(trial_id, trials);
   }
   const Params& queued = queue_[static_cast<std::size_t>(trial_id)];
   if (space_.is_valid(queued)) return queued;
 
-  const std::optional<Params> suggested = inner_->suggest(trial_id, trials);
+  const std::optional<Params> suggested = inner().suggest(trial_id, trials);
   std::mt19937_64 rng(derive_seed(seed_, kEnqueueStream + static_cast<std::uint64_t>(trial_id)));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   Params params;

@@ -9,26 +9,21 @@
 #include <memory>
 #include <vector>
 
-#include "samplers/sampler.h"
+#include "samplers/forwarding_sampler.h"
 
 namespace rungs {
 
 struct StudyConfig;
 
-class EnqueuedSampler final : public Sampler {
+class EnqueuedSampler final : public ForwardingSampler {
  public:
   /// `queue` holds configurations already validated against `space` (study/config.h).
   EnqueuedSampler(std::unique_ptr<Sampler> inner, std::vector<Params> queue,
                   const SearchSpace& space, std::uint64_t seed);
 
   std::optional<Params> suggest(int trial_id, const std::vector<TrialRecord>& trials) override;
-  void on_report(const TrialRecord& trial) override { inner_->on_report(trial); }
-  void on_trial_end(const TrialRecord& trial) override { inner_->on_trial_end(trial); }
-  std::string save_state() const override { return inner_->save_state(); }
-  void load_state(const std::string& state) override { inner_->load_state(state); }
 
  private:
-  std::unique_ptr<Sampler> inner_;
   std::vector<Params> queue_;
   SearchSpace space_;
   std::uint64_t seed_;

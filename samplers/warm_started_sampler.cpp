@@ -5,7 +5,7 @@
 namespace rungs {
 
 WarmStartedSampler::WarmStartedSampler(std::unique_ptr<Sampler> inner, std::vector<TrialRecord> prior)
-    : inner_(std::move(inner)), prior_size_(prior.size()), history_(std::move(prior)) {}
+    : ForwardingSampler(std::move(inner)), prior_size_(prior.size()), history_(std::move(prior)) {}
 
 void WarmStartedSampler::sync(const std::vector<TrialRecord>& trials) {
   const std::size_t known = history_.size() - prior_size_;
@@ -22,7 +22,7 @@ void WarmStartedSampler::sync(const std::vector<TrialRecord>& trials) {
 
 std::optional<Params> WarmStartedSampler::suggest(int trial_id, const std::vector<TrialRecord>& trials) {
   sync(trials);
-  return inner_->suggest(trial_id, history_);
+  return inner().suggest(trial_id, history_);
 }
 
 }  // namespace rungs

@@ -10,25 +10,20 @@
 #include <memory>
 #include <vector>
 
-#include "samplers/sampler.h"
+#include "samplers/forwarding_sampler.h"
 
 namespace rungs {
 
-class WarmStartedSampler final : public Sampler {
+class WarmStartedSampler final : public ForwardingSampler {
  public:
   /// `prior`: finished trials with ids < 0, their parameters within this study's space.
   WarmStartedSampler(std::unique_ptr<Sampler> inner, std::vector<TrialRecord> prior);
 
   std::optional<Params> suggest(int trial_id, const std::vector<TrialRecord>& trials) override;
-  void on_report(const TrialRecord& trial) override { inner_->on_report(trial); }
-  void on_trial_end(const TrialRecord& trial) override { inner_->on_trial_end(trial); }
-  std::string save_state() const override { return inner_->save_state(); }
-  void load_state(const std::string& state) override { inner_->load_state(state); }
 
  private:
   void sync(const std::vector<TrialRecord>& trials);
 
-  std::unique_ptr<Sampler> inner_;
   std::size_t prior_size_;
   std::vector<TrialRecord> history_;  ///< the prior, then copies of this study's trials
 };
