@@ -80,7 +80,8 @@ NumericArray parse_npy(const std::string& b, const std::string& file, const std:
   NumericArray a;
   std::size_t count = 1;
   const std::string dims = m[1];
-  for (std::sregex_iterator it(dims.begin(), dims.end(), std::regex(R"(\d+)")), end; it != end; ++it) {
+  const std::regex number(R"(\d+)");
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
     a.shape.push_back(std::stoll(it->str()));
     count *= static_cast<std::size_t>(a.shape.back());
   }
