@@ -51,7 +51,7 @@ TEST(Npy, ReadsShapeAndFloatValues) {
 
 TEST(Npy, ReadsByteLabelsAsIntegers) {
   const NumericArray a =
-      parse_npy(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", "\x02\x00\xff"), "y.npy");
+      parse_npy(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", std::string("\x02\x00\xff", 3)), "y.npy");
   EXPECT_EQ(a.shape, (std::vector<std::int64_t>{3}));
   EXPECT_EQ(a.values, (std::vector<double>{2, 0, 255}));
   EXPECT_TRUE(a.integral);
