@@ -45,8 +45,9 @@ resources: {{threads_per_worker: 1}}
 
 
 def blobs(n, rng, shape):
-    """n samples of 3 Gaussian blobs in 64 dimensions, labels 0..2, x reshaped to `shape`."""
-    centers = rng.normal(0.0, 1.0, size=(3, 64)) * 1.5
+    """n samples of 3 Gaussian blobs in 64 dimensions (the same blobs for every call), labels
+    0..2, x reshaped to `shape`."""
+    centers = np.random.default_rng(0).normal(0.0, 1.0, size=(3, 64)) * 0.5
     y = rng.integers(0, 3, size=n)
     x = centers[y] + rng.normal(0.0, 1.0, size=(n, 64))
     return (x * 10 + 50).astype(np.float32).reshape((n,) + shape), y.astype(np.int16)
@@ -71,7 +72,7 @@ def best_value(output, metric):
         check(f.attrs["state"] in ("finished", b"finished"), "the study is finished")
         status = strings(f["trials/status"])
         check(len(status) == 4 and set(status) <= {"completed", "stopped"}, f"statuses {status}")
-        values = f["trials/value"][()]
+        values = f["trials/best_value"][()]
     check(np.all(np.isfinite(values)), f"every trial has a value: {values}")
     return values
 
