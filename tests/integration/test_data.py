@@ -13,17 +13,15 @@
              from `rungs validate` and `rungs run`, and no output folder.
 Usage: test_data.py CASE --rungs RUNGS --mpiexec "MPIEXEC ARGS" --workdir DIR
 """
-import argparse
 import os
 import shlex
-import shutil
 import sys
 
 import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, run, strings  # noqa: E402
+from testlib import check, run, run_case, strings  # noqa: E402
 
 STUDY = """\
 name: own
@@ -151,6 +149,8 @@ def bad_sets(workdir):
         xn[3, 2] = np.nan
         f["xnan"] = xn
         f["yval"] = np.array([0, 1, 2, 1, 0, 1, 0, 1, 0, 1], np.int64)
+        f["x3"] = np.zeros((10, 3), np.float32)
+        f["y2d"] = np.zeros((10, 2), np.int64)
     arrays = lambda x, y: f"{{x: {x}, y: {y}}}"  # noqa: E731
     good = arrays("x", "y")
     return [
@@ -168,6 +168,13 @@ def bad_sets(workdir):
          f"{h5}: yval: holds label 2 at row 2, outside the training labels' classes 0..1"),
         ("nan", f"{{file: {h5}, train: {arrays('xnan', 'y')}, val: {good}}}",
          f"{h5}: xnan: holds NaN at value 14 (inputs must be finite)"),
+        ("val_shape", f"{{file: {h5}, train: {good}, val: {arrays('x3', 'y')}}}",
+         f"{h5}: x3: has samples of shape [3], x has [4]"),
+        ("labels_2d", f"{{file: {h5}, train: {arrays('x', 'y2d')}, val: {good}}}",
+         f"{h5}: y2d: has shape [10, 2]; targets must be [N] class labels"),
+        ("cnn_features", f"{{file: {h5}, train: {good}, val: {good}}}",
+         f"{h5}: x: has samples of shape [4]; model cnn needs images [N, C, H, W] or [N, H, W] of "
+         "at least 4x4 pixels (mlp takes any shape)"),
     ]
 
 
@@ -179,7 +186,8 @@ def case_errors(args):
          "{study}: objective.data.val_fraction: 0.1 is given with objective.data.val; give one of them"),
     ]
     for name, data, expected in cases:
-        study, output = write_study(args, name, model="mlp", data=data)
+        cnn = {"model": "cnn", "fixed": "{channels: 4}"} if name.startswith("cnn") else {"model": "mlp"}
+        study, output = write_study(args, name, data=data, **cnn)
         expected = expected.replace("{study}", study)
         for cmd in ([args.rungs, "validate", study],
                     shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study]):
@@ -190,19 +198,6 @@ def case_errors(args):
             check(not os.path.exists(output), f"{name}: no output folder")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["classify", "regress", "split", "errors"])
-    ap.add_argument("--rungs", required=True)
-    ap.add_argument("--mpiexec", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    os.makedirs(args.workdir)
-    {"classify": case_classify, "regress": case_regress, "split": case_split,
-     "errors": case_errors}[args.case](args)
-    print("PASSED")
-
-
 if __name__ == "__main__":
-    main()
+    run_case({"classify": case_classify, "regress": case_regress, "split": case_split,
+              "errors": case_errors})
