@@ -94,17 +94,28 @@ NumericArray parse_npy(const std::string& b, const std::string& file, const std:
     bad(file, name, "holds fewer values than its shape says (truncated)");
   const char* d = b.data() + data_at;
   a.integral = kind != 'f';
-  if (kind == 'f' && width == 4) convert<float>(d, count, a.values);
-  else if (kind == 'f' && width == 8) convert<double>(d, count, a.values);
-  else if (kind == 'i' && width == 1) convert<std::int8_t>(d, count, a.values);
-  else if (kind == 'i' && width == 2) convert<std::int16_t>(d, count, a.values);
-  else if (kind == 'i' && width == 4) convert<std::int32_t>(d, count, a.values);
-  else if (kind == 'i' && width == 8) convert<std::int64_t>(d, count, a.values);
-  else if ((kind == 'u' || kind == 'b') && width == 1) convert<std::uint8_t>(d, count, a.values);
-  else if (kind == 'u' && width == 2) convert<std::uint16_t>(d, count, a.values);
-  else if (kind == 'u' && width == 4) convert<std::uint32_t>(d, count, a.values);
-  else if (kind == 'u' && width == 8) convert<std::uint64_t>(d, count, a.values);
-  else bad(file, name, "has dtype " + descr + ", which is not a number rungs reads");
+  if (kind == 'f' && width == 4)
+    convert<float>(d, count, a.values);
+  else if (kind == 'f' && width == 8)
+    convert<double>(d, count, a.values);
+  else if (kind == 'i' && width == 1)
+    convert<std::int8_t>(d, count, a.values);
+  else if (kind == 'i' && width == 2)
+    convert<std::int16_t>(d, count, a.values);
+  else if (kind == 'i' && width == 4)
+    convert<std::int32_t>(d, count, a.values);
+  else if (kind == 'i' && width == 8)
+    convert<std::int64_t>(d, count, a.values);
+  else if ((kind == 'u' || kind == 'b') && width == 1)
+    convert<std::uint8_t>(d, count, a.values);
+  else if (kind == 'u' && width == 2)
+    convert<std::uint16_t>(d, count, a.values);
+  else if (kind == 'u' && width == 4)
+    convert<std::uint32_t>(d, count, a.values);
+  else if (kind == 'u' && width == 8)
+    convert<std::uint64_t>(d, count, a.values);
+  else
+    bad(file, name, "has dtype " + descr + ", which is not a number rungs reads");
   return a;
 }
 
@@ -113,22 +124,28 @@ NumericArray read_npy_file(const std::string& file) { return parse_npy(read_whol
 NumericArray read_npz_member(const std::string& file, const std::string& member) {
   const std::string z = read_whole(file);
   const std::string wanted = member.size() > 4 && member.compare(member.size() - 4, 4, ".npy") == 0
-                                 ? member : member + ".npy";
+                                 ? member
+                                 : member + ".npy";
   // The end of central directory record: its signature within the last 64 KiB + 22 bytes.
   std::size_t eocd = std::string::npos;
   for (std::size_t i = z.size() >= 22 ? z.size() - 22 : 0, stop = i > 65557 ? i - 65557 : 0;
        z.size() >= 22; --i) {
-    if (le32(z, i) == 0x06054b50) { eocd = i; break; }
+    if (le32(z, i) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
     if (i == stop) break;
   }
   if (eocd == std::string::npos) bad(file, "", "is not an .npz (zip) file");
   const std::size_t entries = le16(z, eocd + 10);
   std::size_t at = le32(z, eocd + 16);
   for (std::size_t e = 0; e < entries; ++e) {
-    if (at + 46 > z.size() || le32(z, at) != 0x02014b50) bad(file, "", "has a damaged zip directory");
+    if (at + 46 > z.size() || le32(z, at) != 0x02014b50)
+      bad(file, "", "has a damaged zip directory");
     const int method = le16(z, at + 10);
     const std::size_t compressed = le32(z, at + 20), size = le32(z, at + 24);
-    const std::size_t name_len = le16(z, at + 28), extra = le16(z, at + 30), comment = le16(z, at + 32);
+    const std::size_t name_len = le16(z, at + 28), extra = le16(z, at + 30),
+                      comment = le16(z, at + 32);
     const std::size_t local = le32(z, at + 42);
     const std::string entry = z.substr(at + 46, name_len);
     at += 46 + name_len + extra + comment;
@@ -139,8 +156,10 @@ NumericArray read_npz_member(const std::string& file, const std::string& member)
     const std::size_t data = local + 30 + le16(z, local + 26) + le16(z, local + 28);
     if (data + compressed > z.size()) bad(file, member, "is truncated");
     if (method == 0) return parse_npy(z.substr(data, compressed), file, member);
-    if (method != 8) bad(file, member, "is compressed with zip method " + std::to_string(method) +
-                                           " (rungs reads stored and deflated members)");
+    if (method != 8)
+      bad(file, member,
+          "is compressed with zip method " + std::to_string(method) +
+              " (rungs reads stored and deflated members)");
     std::string out(size, '\0');
     z_stream s{};
     if (inflateInit2(&s, -MAX_WBITS) != Z_OK) bad(file, member, "cannot be inflated");
@@ -187,8 +206,8 @@ NumericArray read_hdf5_array(const std::string& file, const std::string& path) {
     count *= d;
   }
   a.values.resize(count);
-  if (count > 0 && H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           a.values.data()) < 0)
+  if (count > 0 &&
+      H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0)
     bad(file, path, "cannot be read");
   return a;
 }
@@ -198,7 +217,8 @@ NumericArray read_array(const std::string& file, const std::string& name) {
   const std::string ext = std::filesystem::path(file).extension().string();
   if (ext == ".npz") return read_npz_member(file, name);
   if (ext == ".h5" || ext == ".hdf5") return read_hdf5_array(file, name);
-  bad(file, "", "is not a data file rungs reads (.h5, .hdf5, .npz; or .npy arrays without data.file)");
+  bad(file, "",
+      "is not a data file rungs reads (.h5, .hdf5, .npz; or .npy arrays without data.file)");
 }
 
 }  // namespace rungs

@@ -89,7 +89,9 @@ void check_labels(const UserSplit& split, std::int64_t classes, const Source& ys
 void normalization_of(UserData& d) {
   const NumericArray& x = d.train.x;
   const std::int64_t n = x.shape[0];
-  const std::int64_t groups = x.shape.size() == 2 ? x.shape[1] : x.shape.size() == 4 ? x.shape[1] : 1;
+  const std::int64_t groups = x.shape.size() == 2   ? x.shape[1]
+                              : x.shape.size() == 4 ? x.shape[1]
+                                                    : 1;
   const std::int64_t per_row = static_cast<std::int64_t>(x.values.size()) / n;
   const std::int64_t run = x.shape.size() == 2 ? 1 : per_row / groups;  // values per group per row
   std::vector<double> sum(static_cast<std::size_t>(groups)), sq(sum);
@@ -152,8 +154,9 @@ UserData load_user_data(const DataConfig& data, Task task) {
       Source{data.file, other->x}.fail("has samples of shape " + shape_text(shape) + ", " +
                                        data.train.x + " has " + shape_text(d.sample_shape));
     if (task == Task::Regression && s.y.shape[1] != d.train.y.shape[1])
-      Source{data.file, other->y}.fail("has " + std::to_string(s.y.shape[1]) + " targets per row, " +
-                                       data.train.y + " has " + std::to_string(d.train.y.shape[1]));
+      Source{data.file, other->y}.fail("has " + std::to_string(s.y.shape[1]) +
+                                       " targets per row, " + data.train.y + " has " +
+                                       std::to_string(d.train.y.shape[1]));
   }
   normalization_of(d);
   if (task == Task::Regression) {
@@ -163,7 +166,8 @@ UserData load_user_data(const DataConfig& data, Task task) {
   const double top = *std::max_element(d.train.y.values.begin(), d.train.y.values.end());
   d.outputs = static_cast<std::int64_t>(top) + 1;
   if (d.outputs < 2)
-    Source{data.file, data.train.y}.fail("holds one class only (0); classification needs two or more");
+    Source{data.file, data.train.y}.fail(
+        "holds one class only (0); classification needs two or more");
   check_labels(d.val, d.outputs, Source{data.file, data.val.present() ? data.val.y : data.train.y});
   if (data.test.present()) check_labels(d.test, d.outputs, Source{data.file, data.test.y});
   return d;
@@ -172,11 +176,13 @@ UserData load_user_data(const DataConfig& data, Task task) {
 void check_user_data(const ObjectiveConfig& objective) {
   const UserData d = load_user_data(*objective.data, objective.task);
   const auto& shape = d.sample_shape;
-  const bool image = shape.size() >= 2 && shape[shape.size() - 1] >= 4 && shape[shape.size() - 2] >= 4;
+  const bool image =
+      shape.size() >= 2 && shape[shape.size() - 1] >= 4 && shape[shape.size() - 2] >= 4;
   if (objective.model == "cnn" && !image)
     Source{objective.data->file, objective.data->train.x}.fail(
         "has samples of shape " + shape_text(shape) +
-        "; model cnn needs images [N, C, H, W] or [N, H, W] of at least 4x4 pixels (mlp takes any shape)");
+        "; model cnn needs images [N, C, H, W] or [N, H, W] of at least 4x4 pixels (mlp takes any "
+        "shape)");
 }
 
 void write_normalization(const std::string& path, const UserData& d) {

@@ -17,7 +17,7 @@ struct UserSplit {
 };
 
 struct UserData {
-  UserSplit train, val, test;  ///< test: size() 0 when data.test is not given
+  UserSplit train, val, test;              ///< test: size() 0 when data.test is not given
   std::vector<std::int64_t> sample_shape;  ///< x's shape without N
   std::int64_t outputs = 0;  ///< classes (from the training labels), or K for regression
   /// Per feature ([N, D]) or per channel (images) over the training split: the trainer

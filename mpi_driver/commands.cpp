@@ -19,6 +19,7 @@
 #include "io/study_file.h"
 #include "io/study_lock.h"
 #include "io/study_store.h"
+#include "io/user_data.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/group_comms.h"
 #include "mpi_driver/group_placement.h"
@@ -38,7 +39,6 @@
 #include "trainer/device_identity.h"
 #include "trainer/hyperparams.h"
 #include "trainer/torch_runner.h"
-#include "io/user_data.h"
 #include "trainer/trainer.h"
 
 namespace rungs {

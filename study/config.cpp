@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "study/command_line.h"
+#include "study/data_fields.h"
 #include "study/errors.h"
 #include "study/line_pattern.h"
-#include "study/data_fields.h"
 #include "study/yaml_fields.h"
 
 namespace rungs {
@@ -256,7 +256,12 @@ ObjectiveConfig parse_objective(const Field& f) {
     f.only_keys({"model", "dataset", "data_dir", "data", "task", "metric", "direction",
                  "train_samples", "val_samples"});
   }
-  if (f.child("data").present()) o.data = parse_data(f.child("data"), f.file);
+  if (f.child("data").present()) {
+    o.data = parse_data(f.child("data"), f.file);
+    for (const char* key : {"dataset", "data_dir", "train_samples", "val_samples"})
+      if (f.child(key).present())
+        f.child(key).fail("is for Fashion-MNIST; it cannot be given with objective.data");
+  }
   o.task = parse_task(f.child("task"));
   if (!o.data && f.child("task").present())
     f.child("task").fail("is for objective.data (the built-in data sets are classification)");

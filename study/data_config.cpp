@@ -24,8 +24,9 @@ DataArrays parse_arrays(const Field& f, bool npy, const std::string& folder) {
   DataArrays a;
   for (auto [key, out] : {std::pair{"x", &a.x}, std::pair{"y", &a.y}}) {
     const Field c = f.child(key);
-    if (!c.present()) c.fail("is required: the " + std::string(npy ? ".npy file" : "dataset") +
-                             " of the " + (key == std::string("x") ? "inputs" : "targets"));
+    if (!c.present())
+      c.fail("is required: the " + std::string(npy ? ".npy file" : "dataset") + " of the " +
+             (key == std::string("x") ? "inputs" : "targets"));
     *out = npy ? resolved(c.as_string(), folder) : c.as_string();
     if (out->empty()) c.fail("is empty");
   }

@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> kModels = {"cnn", "mlp"};
 const std::vector<std::string> kMetrics = {"train_loss", "val_accuracy", "val_loss"};
 const std::vector<std::string> kRegressionMetrics = {"train_loss", "val_loss", "val_mae",
-                                                    "val_mse"};
+                                                     "val_mse"};
 const std::vector<std::string> kActivations = {"gelu", "leaky_relu", "relu", "silu", "tanh"};
 const std::vector<std::string> kOptimizers = {"adam", "adamw", "sgd"};
 constexpr double kInf = HUGE_VAL;
@@ -116,8 +116,8 @@ void check_objective(const StudyConfig& config) {
       objective.task == Task::Regression ? kRegressionMetrics : kMetrics;
   if (!contains(metrics, objective.metric))
     reject(config, "objective.metric", objective.metric,
-           "is not a known metric for " + to_string(objective.task) + " (known: " +
-               joined(metrics) + ")");
+           "is not a known metric for " + to_string(objective.task) +
+               " (known: " + joined(metrics) + ")");
   const Direction wanted =
       objective.metric == "val_accuracy" ? Direction::Maximize : Direction::Minimize;
   if (objective.direction != wanted)

@@ -147,7 +147,8 @@ nn::Sequential make_cnn(const Hyperparameters& hp, const ModelShape& shape) {
   }
   net->push_back(nn::Flatten());
   add_dropout(net, hp.dropout);
-  net->push_back(GemmLinear(channels * (shape.sample[1] / 4) * (shape.sample[2] / 4), shape.outputs));
+  net->push_back(
+      GemmLinear(channels * (shape.sample[1] / 4) * (shape.sample[2] / 4), shape.outputs));
   return net;
 }
 

@@ -81,10 +81,11 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(const UserSplit& split, const
   const auto stats = [&](const std::vector<double>& v) {
     return torch::tensor(v, torch::kDouble).reshape(stats_shape);
   };
-  const auto x = torch::from_blob(const_cast<double*>(split.x.values.data()), shape, torch::kDouble);
+  const auto x =
+      torch::from_blob(const_cast<double*>(split.x.values.data()), shape, torch::kDouble);
   torch::Tensor images = ((x - stats(d.mean)) / stats(d.std)).to(torch::kFloat).contiguous();
-  const auto y = torch::from_blob(const_cast<double*>(split.y.values.data()), split.y.shape,
-                                  torch::kDouble);
+  const auto y =
+      torch::from_blob(const_cast<double*>(split.y.values.data()), split.y.shape, torch::kDouble);
   return {images, y.to(task == Task::Regression ? torch::kFloat : torch::kLong)};
 }
 
@@ -336,8 +337,8 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     if (s.group) {
       s.model->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
-                                 s.model, *s.optimizer, *s.group, *s.averager,
-                                 s.data->task(), epoch, interrupted);
+                                 s.model, *s.optimizer, *s.group, *s.averager, s.data->task(),
+                                 epoch, interrupted);
     }
     // Each batch is gathered into the same two buffers: a permuted copy of the whole split
     // per epoch costs more (fresh pages, page faults) than the gathers it saves.
@@ -393,7 +394,8 @@ Evaluation Trainer::evaluate(Split split) {
         const torch::Tensor truth = labels.narrow(0, begin, size);
         loss_sum += loss_of(s.data->task(), logits, truth, true).item<double>();
         if (regression) {
-          abs_sum += (logits - truth).abs().sum().item<double>() / static_cast<double>(logits.size(1));
+          abs_sum +=
+              (logits - truth).abs().sum().item<double>() / static_cast<double>(logits.size(1));
         } else {
           correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
         }

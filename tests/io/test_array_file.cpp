@@ -41,17 +41,19 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 TEST(Npy, ReadsShapeAndFloatValues) {
-  const NumericArray a = parse_npy(
-      npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", bytes_of({0, 1, 2, 3, 4, 5.5f})),
-      "a.npy");
+  const NumericArray a =
+      parse_npy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+                    bytes_of({0, 1, 2, 3, 4, 5.5f})),
+                "a.npy");
   EXPECT_EQ(a.shape, (std::vector<std::int64_t>{2, 3}));
   EXPECT_EQ(a.values.back(), 5.5);
   EXPECT_FALSE(a.integral);
 }
 
 TEST(Npy, ReadsByteLabelsAsIntegers) {
-  const NumericArray a =
-      parse_npy(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", std::string("\x02\x00\xff", 3)), "y.npy");
+  const NumericArray a = parse_npy(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }",
+                                       std::string("\x02\x00\xff", 3)),
+                                   "y.npy");
   EXPECT_EQ(a.shape, (std::vector<std::int64_t>{3}));
   EXPECT_EQ(a.values, (std::vector<double>{2, 0, 255}));
   EXPECT_TRUE(a.integral);
@@ -59,18 +61,26 @@ TEST(Npy, ReadsByteLabelsAsIntegers) {
 
 TEST(Npy, RefusesFortranOrderBigEndianAndTruncation) {
   EXPECT_NE(error_of([] {
-              parse_npy(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", bytes_of({1})), "f.npy");
+              parse_npy(
+                  npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", bytes_of({1})),
+                  "f.npy");
             }).find("f.npy: is stored in Fortran order"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              parse_npy(npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", bytes_of({1})), "b.npy");
+              parse_npy(
+                  npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", bytes_of({1})),
+                  "b.npy");
             }).find("b.npy: has dtype >f4"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              parse_npy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", bytes_of({1})), "t.npy");
+              parse_npy(
+                  npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", bytes_of({1})),
+                  "t.npy");
             }).find("truncated"),
             std::string::npos);
-  EXPECT_NE(error_of([] { parse_npy("PK\x03\x04 not numpy", "z.npy"); }).find("z.npy: is not an .npy array"),
+  EXPECT_NE(error_of([] {
+              parse_npy("PK\x03\x04 not numpy", "z.npy");
+            }).find("z.npy: is not an .npy array"),
             std::string::npos);
 }
 
@@ -83,8 +93,9 @@ TEST(Npz, ReadsStoredAndDeflatedMembers) {
     EXPECT_EQ(y.values, (std::vector<double>{1, 0})) << name;
     EXPECT_TRUE(y.integral);
   }
-  EXPECT_NE(error_of([] { read_npz_member(kData + "/arrays_stored.npz", "labels"); })
-                .find("arrays_stored.npz: labels: no such array in the .npz file"),
+  EXPECT_NE(error_of([] {
+              read_npz_member(kData + "/arrays_stored.npz", "labels");
+            }).find("arrays_stored.npz: labels: no such array in the .npz file"),
             std::string::npos);
 }
 
@@ -93,12 +104,16 @@ TEST(Hdf5, ConvertsIntegerAndFloatTypes) {
   EXPECT_EQ(read_hdf5_array(file, "/train/x").values, (std::vector<double>{-3, 7, 100, -128}));
   EXPECT_EQ(read_hdf5_array(file, "/train/y").values, (std::vector<double>{65535, 2}));
   EXPECT_EQ(read_hdf5_array(file, "/train/f64").values, (std::vector<double>{0.1, 1e300}));
-  EXPECT_NE(error_of([&] { read_hdf5_array(file, "/train/text"); }).find("/train/text: is not a numeric dataset"),
+  EXPECT_NE(error_of([&] {
+              read_hdf5_array(file, "/train/text");
+            }).find("/train/text: is not a numeric dataset"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { read_hdf5_array(file, "/val/x"); }).find("arrays.h5: /val/x: no such dataset"),
-            std::string::npos);
-  EXPECT_NE(error_of([&] { read_hdf5_array(kData + "/none.h5", "/x"); }).find("none.h5: no such file"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { read_hdf5_array(file, "/val/x"); }).find("arrays.h5: /val/x: no such dataset"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of([&] { read_hdf5_array(kData + "/none.h5", "/x"); }).find("none.h5: no such file"),
+      std::string::npos);
 }
 
 TEST(ValidationRows, FixedDisjointAndSized) {

@@ -69,7 +69,8 @@ TEST(DataConfig, ErrorsNameTheFieldAndValue) {
   EXPECT_EQ(problem("{data: {file: a.h5, train: {x: /x, y: /y}, val_fraction: 0}}"),
             "/home/me/study.yaml: objective.data.val_fraction: 0 must be between 0 and 1 "
             "(exclusive)");
-  EXPECT_NE(problem("{data: {file: a.h5, train: {x: /x, y: /y}}}").find("objective.data.val: is required"),
+  EXPECT_NE(problem("{data: {file: a.h5, train: {x: /x, y: /y}}}")
+                .find("objective.data.val: is required"),
             std::string::npos);
   EXPECT_NE(problem("{data: {file: a.h5, train: {x: /x}, val_fraction: 0.1}}")
                 .find("objective.data.train.y: is required"),
@@ -77,8 +78,13 @@ TEST(DataConfig, ErrorsNameTheFieldAndValue) {
   EXPECT_NE(problem("{data: {file: a.h5, train: {x: /x, y: /y}, val_fraction: 0.1, tset: {}}}")
                 .find("tset"),
             std::string::npos);
-  EXPECT_EQ(problem("{data: {file: a.h5, train: {x: /x, y: /y}, val_fraction: 0.1}, task: ranking}"),
-            "/home/me/study.yaml: objective.task: ranking must be classification or regression");
+  EXPECT_EQ(
+      problem("{data: {file: a.h5, train: {x: /x, y: /y}, val_fraction: 0.1}, task: ranking}"),
+      "/home/me/study.yaml: objective.task: ranking must be classification or regression");
+  EXPECT_EQ(
+      problem("{data: {file: a.h5, train: {x: /x, y: /y}, val_fraction: 0.1}, train_samples: 100}"),
+      "/home/me/study.yaml: objective.train_samples: 100 is for Fashion-MNIST; it cannot be "
+      "given with objective.data");
   EXPECT_NE(problem("{task: regression}").find("objective.task: regression is for objective.data"),
             std::string::npos);
 }
