@@ -19,6 +19,7 @@
 #include "io/study_file.h"
 #include "io/study_lock.h"
 #include "io/study_store.h"
+#include "io/user_data.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/group_comms.h"
 #include "mpi_driver/group_placement.h"
@@ -63,6 +64,10 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
                       "scheduler that only stops (asha with mode: stop, median, fifo)");
   }
   if (!builtin) return config;
+  if (o.data) {
+    check_user_data(o);
+    return config;
+  }
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
     if (!fs::exists(fs::path(config.objective.data_dir) / file)) {
@@ -191,6 +196,10 @@ Opened open_study(const StudyConfig& config) {
     const std::string problem = resume_incompatibility(
         config, old->config_text, config.study_file(), static_cast<int>(old->trials.size()));
     if (!problem.empty()) throw ConfigError(problem);
+  }
+  if (config.objective.data) {
+    write_normalization(config.output_dir + "/normalization.h5",
+                        load_user_data(*config.objective.data, config.objective.task));
   }
   return o;
 }
@@ -358,7 +367,10 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
       static_cast<long>(config.durability.snapshot_seconds * 1000));
   options.grace = std::chrono::seconds(config.durability.grace_seconds);
   options.report_timeout = std::chrono::seconds(config.durability.report_timeout_seconds);
-  options.evaluate_test = config.objective.is_builtin_model();  // no test set in rungs otherwise
+  // A program or the synthetic objective has no test set in rungs, nor the user's data
+  // without data.test.
+  options.evaluate_test = config.objective.is_builtin_model() &&
+                          (!config.objective.data || config.objective.data->test.present());
   options.stop_requests = [] { return stop_requests(); };
   options.keep_stopped_checkpoints = config.durability.keep_checkpoints;
   if (job_left) {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "study/command_line.h"
+#include "study/data_fields.h"
 #include "study/errors.h"
 #include "study/line_pattern.h"
 #include "study/yaml_fields.h"
@@ -254,9 +255,19 @@ ObjectiveConfig parse_objective(const Field& f) {
   } else if (f.child("model").present() && f.child("model").as_string() == "synthetic") {
     o.synthetic = parse_synthetic_objective(f);
   } else {
-    f.only_keys({"model", "dataset", "data_dir", "metric", "direction", "train_samples",
-                 "val_samples"});
+    f.only_keys({"model", "dataset", "data_dir", "data", "task", "metric", "direction",
+                 "train_samples", "val_samples"});
   }
+  if (f.child("data").present()) {
+    o.data = parse_data(f.child("data"), f.file);
+    for (const char* key : {"dataset", "data_dir", "train_samples", "val_samples"})
+      if (f.child(key).present())
+        f.child(key).fail("is for Fashion-MNIST; it cannot be given with objective.data");
+  }
+  o.task = parse_task(f.child("task"));
+  if (!o.data && f.child("task").present())
+    f.child("task").fail("is for objective.data (the built-in data sets are classification)");
+  if (o.task == Task::Regression && !f.child("metric").present()) o.metric = "val_loss";
   if (f.child("model").present()) o.model = f.child("model").as_string();
   if (f.child("dataset").present()) o.dataset = f.child("dataset").as_string();
   if (f.child("data_dir").present()) {
@@ -271,8 +282,9 @@ ObjectiveConfig parse_objective(const Field& f) {
     else if (d == "minimize") o.direction = Direction::Minimize;
     else direction.fail("must be maximize or minimize");
   } else {
-    o.direction = o.metric.find("loss") != std::string::npos ? Direction::Minimize
-                                                             : Direction::Maximize;
+    const bool error = o.metric.find("loss") != std::string::npos || o.metric == "val_mse" ||
+                       o.metric == "val_mae";
+    o.direction = error ? Direction::Minimize : Direction::Maximize;
   }
   o.train_samples = positive_int(f.child("train_samples"), o.train_samples, 1);
   o.val_samples = positive_int(f.child("val_samples"), o.val_samples, 1);

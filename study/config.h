@@ -4,9 +4,11 @@
 /// the field path and the value. The reference is docs/study-file.md.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "study/data_config.h"
 #include "study/options.h"
 #include "study/param.h"
 #include "study/search_space.h"
@@ -44,6 +46,10 @@ struct ObjectiveConfig {
   Direction direction = Direction::Maximize;
   int train_samples = 50000;  ///< first N of the 50,000 training images (a subset for tests)
   int val_samples = 10000;    ///< first N of the 10,000 validation images
+  /// objective.data: the user's own arrays instead of `dataset` (docs/data.md); absent
+  /// for Fashion-MNIST.
+  std::optional<DataConfig> data;
+  Task task = Task::Classification;  ///< objective.task (with data)
 };
 
 struct BudgetConfig {

@@ -1,6 +1,9 @@
 """What the Python tests share: running a command with its output in the test log, failing
 with one line, reading HDF5 text columns, and ctest's skip status."""
+import argparse
+import os
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -37,3 +40,18 @@ def cut_budget(study, trials):
 
 def strings(dataset):
     return [s.decode() if isinstance(s, bytes) else s for s in dataset[()]]
+
+
+def run_case(cases):
+    """The main of a test script `SCRIPT CASE --rungs RUNGS --mpiexec "MPIEXEC ARGS" --workdir
+    DIR`: runs cases[CASE](args) in a fresh DIR and prints PASSED."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(cases))
+    ap.add_argument("--rungs", required=True)
+    ap.add_argument("--mpiexec", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    os.makedirs(args.workdir)
+    cases[args.case](args)
+    print("PASSED")

@@ -12,6 +12,8 @@ namespace {
 
 const std::vector<std::string> kModels = {"cnn", "mlp"};
 const std::vector<std::string> kMetrics = {"train_loss", "val_accuracy", "val_loss"};
+const std::vector<std::string> kRegressionMetrics = {"train_loss", "val_loss", "val_mae",
+                                                     "val_mse"};
 const std::vector<std::string> kActivations = {"gelu", "leaky_relu", "relu", "silu", "tanh"};
 const std::vector<std::string> kOptimizers = {"adam", "adamw", "sgd"};
 constexpr double kInf = HUGE_VAL;
@@ -110,9 +112,12 @@ void check_objective(const StudyConfig& config) {
   if (objective.dataset != "fashion_mnist")
     reject(config, "objective.dataset", objective.dataset,
            "is not a known dataset (known: fashion_mnist)");
-  if (!contains(kMetrics, objective.metric))
+  const std::vector<std::string>& metrics =
+      objective.task == Task::Regression ? kRegressionMetrics : kMetrics;
+  if (!contains(metrics, objective.metric))
     reject(config, "objective.metric", objective.metric,
-           "is not a known metric (known: " + joined(kMetrics) + ")");
+           "is not a known metric for " + to_string(objective.task) +
+               " (known: " + joined(metrics) + ")");
   const Direction wanted =
       objective.metric == "val_accuracy" ? Direction::Maximize : Direction::Minimize;
   if (objective.direction != wanted)

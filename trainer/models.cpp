@@ -120,23 +120,25 @@ void add_dropout(nn::Sequential& net, double p) {
   if (p > 0.0) net->push_back(nn::Dropout(p));
 }
 
-nn::Sequential make_mlp(const Hyperparameters& hp) {
+nn::Sequential make_mlp(const Hyperparameters& hp, const ModelShape& shape) {
   nn::Sequential net;
   net->push_back(nn::Flatten());
-  std::int64_t inputs = kImageSide * kImageSide;
+  std::int64_t inputs = shape.features();
   for (int layer = 0; layer < hp.layers; ++layer) {
     net->push_back(GemmLinear(inputs, hp.width));
     add_activation(net, hp.activation);
     add_dropout(net, hp.dropout);
     inputs = hp.width;
   }
-  net->push_back(GemmLinear(inputs, kClasses));
+  net->push_back(GemmLinear(inputs, shape.outputs));
   return net;
 }
 
-nn::Sequential make_cnn(const Hyperparameters& hp) {
+nn::Sequential make_cnn(const Hyperparameters& hp, const ModelShape& shape) {
+  if (shape.sample.size() != 3 || shape.sample[1] < 4 || shape.sample[2] < 4)
+    throw ConfigError("model cnn needs images of at least 4x4 pixels");
   nn::Sequential net;
-  std::int64_t channels = 1;
+  std::int64_t channels = shape.sample[0];
   for (std::int64_t out : {std::int64_t{hp.channels}, std::int64_t{2} * hp.channels}) {
     net->push_back(nn::Conv2d(nn::Conv2dOptions(channels, out, 3).padding(1)));
     add_activation(net, hp.activation);
@@ -145,16 +147,22 @@ nn::Sequential make_cnn(const Hyperparameters& hp) {
   }
   net->push_back(nn::Flatten());
   add_dropout(net, hp.dropout);
-  const int side = kImageSide / 4;
-  net->push_back(GemmLinear(channels * side * side, kClasses));
+  net->push_back(
+      GemmLinear(channels * (shape.sample[1] / 4) * (shape.sample[2] / 4), shape.outputs));
   return net;
 }
 
 }  // namespace
 
-torch::nn::Sequential make_model(const Hyperparameters& hp) {
-  if (hp.model == "mlp") return make_mlp(hp);
-  if (hp.model == "cnn") return make_cnn(hp);
+std::int64_t ModelShape::features() const {
+  std::int64_t n = 1;
+  for (std::int64_t d : sample) n *= d;
+  return n;
+}
+
+torch::nn::Sequential make_model(const Hyperparameters& hp, const ModelShape& shape) {
+  if (hp.model == "mlp") return make_mlp(hp, shape);
+  if (hp.model == "cnn") return make_cnn(hp, shape);
   throw ConfigError("model " + hp.model + " is not known");
 }
 

@@ -176,9 +176,16 @@ class TorchRunner final : public TrialRunner {
     if (!train_loss) return false;
     result.epoch = epoch + 1;
     const Evaluation validation = trainer.evaluate(Split::Validation);
-    result.metrics = {{"train_loss", *train_loss},
-                      {"val_accuracy", validation.accuracy},
-                      {"val_loss", validation.loss}};
+    if (data_->task() == Task::Regression) {
+      result.metrics = {{"train_loss", *train_loss},
+                        {"val_loss", validation.loss},
+                        {"val_mse", validation.loss},
+                        {"val_mae", validation.mae}};
+    } else {
+      result.metrics = {{"train_loss", *train_loss},
+                        {"val_accuracy", validation.accuracy},
+                        {"val_loss", validation.loss}};
+    }
     // The study file's check (trainer/hyperparams.cpp) made the metric one of these.
     result.value = result.metric(objective_.metric).value();
     return true;

@@ -14,6 +14,7 @@
 
 #include "io/checkpoint_file.h"
 #include "io/dataset_idx.h"
+#include "io/user_data.h"
 #include "study/errors.h"
 #include "study/fault.h"
 #include "trainer/allocator.h"
@@ -49,10 +50,10 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
 
 /// Images per evaluation batch: many for speed, but few enough that the largest activation
 /// stays below the size malloc serves from the heap (keep_freed_memory()).
-std::int64_t eval_batch_size(const Hyperparameters& hp) {
-  const std::int64_t floats_per_image = hp.model == "cnn"
-                                            ? std::int64_t{hp.channels} * kImageSide * kImageSide
-                                            : std::max(hp.width, kClasses);
+std::int64_t eval_batch_size(const Hyperparameters& hp, const ModelShape& shape) {
+  const std::int64_t floats_per_image =
+      hp.model == "cnn" ? std::int64_t{hp.channels} * shape.features() / shape.sample[0]
+                        : std::max(std::int64_t{hp.width}, shape.outputs);
   const std::int64_t fitting = kMaxActivationBytes / (4 * floats_per_image);
   return std::clamp<std::int64_t>(fitting, 1, kMaxEvalBatch);
 }
@@ -66,6 +67,39 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(const ImageSplit& split, std:
   const auto labels =
       torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {count}, torch::kUInt8);
   return {images, labels.to(torch::kLong)};
+}
+
+/// A split of the user's data as tensors: x normalized with `d`'s training mean and std
+/// (per feature, or per channel of images, [N, H, W] becoming [N, 1, H, W]) as float, y as
+/// int64 labels or float targets [N, K].
+std::pair<torch::Tensor, torch::Tensor> to_tensors(const UserSplit& split, const UserData& d,
+                                                   Task task) {
+  std::vector<std::int64_t> shape = split.x.shape;
+  if (shape.size() == 3) shape.insert(shape.begin() + 1, 1);
+  std::vector<std::int64_t> stats_shape(shape.size(), 1);
+  stats_shape[1] = static_cast<std::int64_t>(d.mean.size());
+  const auto stats = [&](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kDouble).reshape(stats_shape);
+  };
+  const auto x =
+      torch::from_blob(const_cast<double*>(split.x.values.data()), shape, torch::kDouble);
+  torch::Tensor images = ((x - stats(d.mean)) / stats(d.std)).to(torch::kFloat).contiguous();
+  const auto y =
+      torch::from_blob(const_cast<double*>(split.y.values.data()), split.y.shape, torch::kDouble);
+  return {images, y.to(task == Task::Regression ? torch::kFloat : torch::kLong)};
+}
+
+/// The training loss of `out` against `truth`: cross-entropy for classes, the mean squared
+/// error for regression; `sum`: summed over the rows instead of averaged.
+torch::Tensor loss_of(Task task, const torch::Tensor& out, const torch::Tensor& truth,
+                      bool sum = false) {
+  if (task == Task::Regression) {
+    if (!sum) return F::mse_loss(out, truth);
+    return F::mse_loss(out, truth, F::MSELossFuncOptions().reduction(torch::kSum)) /
+           static_cast<double>(out.size(1));
+  }
+  if (!sum) return F::cross_entropy(out, truth);
+  return F::cross_entropy(out, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum));
 }
 
 /// The value of a one-element float tensor: read in place on the CPU (no dispatch), copied
@@ -117,7 +151,19 @@ struct TrainingData::Tensors {
 };
 
 TrainingData::TrainingData(const ObjectiveConfig& objective, int cuda_device)
-    : tensors_(std::make_unique<Tensors>()), cuda_device_(cuda_device) {
+    : tensors_(std::make_unique<Tensors>()), cuda_device_(cuda_device), task_(objective.task) {
+  if (objective.data) {
+    const UserData d = load_user_data(*objective.data, objective.task);
+    shape_.sample = d.sample_shape;
+    if (shape_.sample.size() == 2) shape_.sample.insert(shape_.sample.begin(), 1);
+    shape_.outputs = d.outputs;
+    std::tie(tensors_->train_images, tensors_->train_labels) = to_tensors(d.train, d, task_);
+    std::tie(tensors_->val_images, tensors_->val_labels) = to_tensors(d.val, d, task_);
+    if (d.test.size() > 0)
+      std::tie(tensors_->test_images, tensors_->test_labels) = to_tensors(d.test, d, task_);
+    move_to_device();
+    return;
+  }
   if (objective.dataset != "fashion_mnist")
     throw ConfigError("dataset " + objective.dataset + " is not known");
   const FashionMnist data = load_fashion_mnist(objective.data_dir);
@@ -129,13 +175,17 @@ TrainingData::TrainingData(const ObjectiveConfig& objective, int cuda_device)
   std::tie(tensors_->val_images, tensors_->val_labels) =
       to_tensors(data.validation, take(data.validation, objective.val_samples));
   std::tie(tensors_->test_images, tensors_->test_labels) = to_tensors(data.test, data.test.count);
-  if (cuda_device >= 0) {
+  move_to_device();
+}
+
+void TrainingData::move_to_device() {
+  if (cuda_device_ >= 0) {
     translated("moving the data set to the GPU", [&] {
-      const torch::Device device = device_of(cuda_device);
+      const torch::Device device = device_of(cuda_device_);
       for (torch::Tensor* t : {&tensors_->train_images, &tensors_->train_labels,
                                &tensors_->val_images, &tensors_->val_labels,
                                &tensors_->test_images, &tensors_->test_labels}) {
-        *t = t->to(device);
+        if (t->defined()) *t = t->to(device);
       }
     });
   }
@@ -143,7 +193,10 @@ TrainingData::TrainingData(const ObjectiveConfig& objective, int cuda_device)
 
 TrainingData::~TrainingData() = default;
 
-std::int64_t TrainingData::size(Split split) const { return tensors_->split(split).second.size(0); }
+std::int64_t TrainingData::size(Split split) const {
+  const torch::Tensor& labels = tensors_->split(split).second;
+  return labels.defined() ? labels.size(0) : 0;
+}
 
 struct Trainer::State {
   std::shared_ptr<const TrainingData> data;
@@ -166,7 +219,7 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
     give_threads_to(hp.model);
     // Initialized on the CPU from the seed, then moved: the same weights on every device.
     torch::manual_seed(seed);
-    s.model = make_model(hp);
+    s.model = make_model(hp, s.data->shape());
     if (s.data->cuda_device() >= 0) s.model->to(device_of(s.data->cuda_device()));
     s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
     if (group && group->size() > 1) {
@@ -211,7 +264,8 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
                                           const torch::Tensor& order, std::int64_t batch,
                                           torch::nn::Sequential& model, Optimizer& optimizer,
                                           Communicator& group, GradientAverager& averager,
-                                          int epoch, const std::function<bool()>& interrupted) {
+                                          Task task, int epoch,
+                                          const std::function<bool()>& interrupted) {
   const std::int64_t n = train_images.size(0);
   torch::Tensor images = torch::empty({0}, train_images.options());
   torch::Tensor labels = torch::empty({0}, train_labels.options());
@@ -233,7 +287,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
         }
         torch::index_select_out(images, train_images, 0, rows);
         torch::index_select_out(labels, train_labels, 0, rows);
-        const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
+        const torch::Tensor loss = loss_of(task, model->forward(images), labels);
         sums.loss_sum = scalar_of(loss) * static_cast<float>(shard.size());
         loss.backward();
       } catch (const std::exception& e) {
@@ -283,8 +337,8 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     if (s.group) {
       s.model->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
-                                 s.model, *s.optimizer, *s.group, *s.averager, epoch,
-                                 interrupted);
+                                 s.model, *s.optimizer, *s.group, *s.averager, s.data->task(),
+                                 epoch, interrupted);
     }
     // Each batch is gathered into the same two buffers: a permuted copy of the whole split
     // per epoch costs more (fresh pages, page faults) than the gathers it saves.
@@ -306,7 +360,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
       torch::index_select_out(labels, data.train_labels, 0, rows);
       s.optimizer->zero_grad();
       const torch::Tensor logits = s.model->forward(images);
-      const torch::Tensor loss = F::cross_entropy(logits, labels);
+      const torch::Tensor loss = loss_of(s.data->task(), logits, labels);
       const double value = scalar_of(loss);
       if (!std::isfinite(value))
         throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
@@ -329,18 +383,22 @@ Evaluation Trainer::evaluate(Split split) {
     const Shard shard = s.group ? shard_of(n, s.group->rank(), s.group->size()) : Shard{0, n};
     c10::InferenceMode inference;
     s.model->eval();
-    double loss_sum = 0.0;
+    double loss_sum = 0.0, abs_sum = 0.0;
     std::int64_t correct = 0;
-    const std::int64_t batch = eval_batch_size(s.hp);
+    const bool regression = s.data->task() == Task::Regression;
+    const std::int64_t batch = eval_batch_size(s.hp, s.data->shape());
     const auto measure = [&] {
       for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
         const std::int64_t size = std::min(batch, shard.end - begin);
         const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
         const torch::Tensor truth = labels.narrow(0, begin, size);
-        loss_sum +=
-            F::cross_entropy(logits, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                .item<double>();
-        correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
+        loss_sum += loss_of(s.data->task(), logits, truth, true).item<double>();
+        if (regression) {
+          abs_sum +=
+              (logits - truth).abs().sum().item<double>() / static_cast<double>(logits.size(1));
+        } else {
+          correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
+        }
       }
     };
     if (!s.group) {
@@ -353,17 +411,20 @@ Evaluation Trainer::evaluate(Split split) {
       } catch (const std::exception& e) {
         failure = error_text(e);
       }
-      double sums[3] = {loss_sum, static_cast<double>(correct), failure.empty() ? 0.0 : 1.0};
-      allreduce_host(*s.group, sums, 3);
+      double sums[4] = {loss_sum, static_cast<double>(correct), failure.empty() ? 0.0 : 1.0,
+                        abs_sum};
+      allreduce_host(*s.group, sums, 4);
       if (sums[2] > 0.0)
         throw replica_failure(*s.group, static_cast<float>(sums[2]), failure, " while evaluating");
       loss_sum = sums[0];
       correct = static_cast<std::int64_t>(std::llround(sums[1]));
+      abs_sum = sums[3];
     }
     s.model->train();
     Evaluation result;
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
     result.loss = loss_sum / static_cast<double>(n);
+    result.mae = abs_sum / static_cast<double>(n);
     return result;
   });
 }

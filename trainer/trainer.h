@@ -13,13 +13,16 @@
 #include "study/config.h"
 #include "trainer/communicator.h"
 #include "trainer/hyperparams.h"
+#include "trainer/models.h"
 
 namespace rungs {
 
 enum class Split { Train, Validation, Test };
 
 /// Fashion-MNIST as normalized float tensors: the first objective.train_samples training
-/// images, the first objective.val_samples validation images, and the whole test set.
+/// images, the first objective.val_samples validation images, and the whole test set; or,
+/// with objective.data, the user's arrays (io/user_data.h), normalized with the training
+/// split's mean and standard deviation (an empty test split when data.test is not given).
 /// Loaded once per worker and shared by its trials; immutable after construction. The
 /// tensors live on `cuda_device` (all of Fashion-MNIST is 220 MB as floats), or in host
 /// memory for -1; trials on this data train on that device.
@@ -34,17 +37,24 @@ class TrainingData {
 
   std::int64_t size(Split split) const;
   int cuda_device() const { return cuda_device_; }
+  /// The samples' shape ([C, H, W] for images, [D] for features) and the model's outputs.
+  const ModelShape& shape() const { return shape_; }
+  Task task() const { return task_; }
 
  private:
   friend class Trainer;
   struct Tensors;  ///< defined where LibTorch is included
   std::unique_ptr<Tensors> tensors_;
   int cuda_device_ = -1;
+  Task task_ = Task::Classification;
+  ModelShape shape_;
+  void move_to_device();
 };
 
 struct Evaluation {
   double accuracy = 0.0;  ///< fraction of images classified correctly
-  double loss = 0.0;      ///< mean cross-entropy
+  double loss = 0.0;      ///< mean cross-entropy; regression: mean squared error
+  double mae = 0.0;       ///< regression: mean absolute error
 };
 
 /// One trial: the model for its hyperparameters and its optimizer, on shared data.
