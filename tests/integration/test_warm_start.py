@@ -8,17 +8,15 @@
           naming warm_start.from, exit 2, from `rungs validate` and `rungs run`, no output folder.
 Usage: test_warm_start.py CASE --rungs RUNGS --mpiexec "MPIEXEC ARGS" --workdir DIR
 """
-import argparse
 import hashlib
 import os
 import shlex
-import shutil
 import sys
 
 import h5py
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import check, run  # noqa: E402
+from testlib import check, run, run_case  # noqa: E402
 
 OLD = """\
 name: earlier
@@ -134,18 +132,5 @@ def case_errors(args):
     expect_error(args, study, output, "shares no parameter")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["run", "errors"])
-    ap.add_argument("--rungs", required=True)
-    ap.add_argument("--mpiexec", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    os.makedirs(args.workdir)
-    {"run": case_run, "errors": case_errors}[args.case](args)
-    print("PASSED")
-
-
 if __name__ == "__main__":
-    main()
+    run_case({"run": case_run, "errors": case_errors})
