@@ -5,6 +5,7 @@ Usage: test_groups.py CASE --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir 
 """
 import argparse
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -180,7 +181,8 @@ def case_cuda_required(args):
     study, output = write(args.workdir, "cuda", 1, trials=2, resources="device: cuda")
     p = mpirun(args, 3, study, timeout=120)
     if p.returncode == 0:
-        check("2 workers on cuda:" in p.stdout, "a GPU machine: the workers train on a GPU")
+        check(re.search(r"2 workers on (cuda:|\d+ GPUs?, )", p.stdout),
+              "a GPU machine: the workers train on a GPU")
         return
     check(p.returncode == 2, f"exit status 2, got {p.returncode}")
     check(rungs_errors(p) == [
@@ -208,7 +210,9 @@ def gpu_run(args, name, ranks, k, trials, resources):
 def case_gpu_packed(args):
     """trials_per_gpu: 2 single-rank trials share one GPU and train at the same time."""
     p, output = gpu_run(args, "packed", 3, 1, 4, "trials_per_gpu: 2")
-    check("2 workers on cuda:0 (x2)" in p.stdout, "both workers on the first GPU")
+    # GPUs are counted by UUID where the CUDA runtime tells them, else named by index.
+    check("2 workers on 1 GPU, 2 workers each" in p.stdout or "2 workers on cuda:0 (x2)" in p.stdout,
+          "both workers on the first GPU")
     t, c = read(output)
     check(t["status"] == ["completed"] * 4, f"statuses {t['status']}")
     check(float(np.max(c["val_accuracy"])) > 0.5, "the GPU trials learned")
