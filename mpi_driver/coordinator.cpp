@@ -46,6 +46,16 @@ void Coordinator::resume(ResumeState state) {
     }
   }
   scheduler_.rebuild(trials_);
+  for (const auto& t : trials_) epochs_recorded_ += t.epochs_run();
+}
+
+void Coordinator::check_budget() {
+  if (!dispatch_.budget_spent.empty()) return;
+  dispatch_.budget_spent = lifecycle::spent_budget(config_.budget.seconds, config_.budget.epochs_total,
+                                                   elapsed(), epochs_recorded_);
+  if (dispatch_.budget_spent.empty()) return;
+  log_ << elapsed_prefix(elapsed()) << dispatch_.budget_spent
+       << ": no trial starts or resumes; running trials go on to their next rung at most" << std::endl;
 }
 
 StudyEnd Coordinator::run() {
@@ -73,6 +83,7 @@ StudyEnd Coordinator::run_until_end() {
   started_ = last_flush_ = last_summary_ = Clock::now();
   if (start_time_ == 0.0) start_time_ = unix_now();
   save("running");  // the study file exists (or is current) from the first moment on
+  check_budget();   // a resumed study may have spent it already
 
   for (;;) {
     dispatch();
@@ -198,7 +209,11 @@ void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
   if (!problem.empty()) throw MpiError("rank " + std::to_string(worker) + " reported " + problem);
   EpochResult result = report.result;
   result.time = elapsed();
-  const Verdict verdict = lifecycle::record_epoch(t, std::move(result), trials_, sampler_, scheduler_);
+  const int rung_before = t.rung;
+  Verdict verdict = lifecycle::record_epoch(t, std::move(result), trials_, sampler_, scheduler_);
+  ++epochs_recorded_;
+  check_budget();
+  verdict = lifecycle::within_budget(verdict, dispatch_, rung_before, t);
   recorder_.epoch_added(t, t.curve.back());
   changed(t);
   // After the last epoch of an assignment the worker ends the trial without asking.
@@ -334,6 +349,7 @@ void Coordinator::watch_running(Clock::time_point now) {
 
 void Coordinator::periodic() {
   const auto now = Clock::now();
+  check_budget();
   if (options_.stop_at && now >= *options_.stop_at && !draining_) {
     log_ << elapsed_prefix(elapsed()) << options_.stop_at_reason << std::endl;
     begin_drain();

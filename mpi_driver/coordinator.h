@@ -98,6 +98,8 @@ class Coordinator {
   void halt(const std::string& reason);
   void dispatch();
   bool dispatch_orphan(int worker);
+  /// Notes, once, that budget.seconds or budget.epochs_total is spent (dispatch_.budget_spent).
+  void check_budget();
   void handle(const Envelope& envelope);
   void on_epoch(int worker, const protocol::EpochReport& report);
   void on_trial_end(int worker, const protocol::TrialEnd& end);
@@ -146,6 +148,7 @@ class Coordinator {
   std::string halt_reason_;
   bool workers_shut_down_ = false;
   lifecycle::DispatchState dispatch_;
+  long epochs_recorded_ = 0;  ///< rows of every trial's curve (budget.epochs_total)
   bool finished_ = false;
   bool draining_ = false;
   bool dirty_ = false;

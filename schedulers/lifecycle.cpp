@@ -1,6 +1,7 @@
 #include "schedulers/lifecycle.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "study/errors.h"
 #include "study/seed.h"
@@ -29,8 +30,33 @@ TrialRecord& paused_trial(std::vector<TrialRecord>& trials, const NextAction& ac
 
 }  // namespace
 
+std::string spent_budget(double seconds, long epochs_total, double elapsed_seconds,
+                         long epochs_recorded) {
+  const auto number = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  if (seconds > 0 && elapsed_seconds >= seconds) return "budget.seconds (" + number(seconds) + ") spent";
+  if (epochs_total > 0 && epochs_recorded >= epochs_total) {
+    return "budget.epochs_total (" + std::to_string(epochs_total) + ") spent";
+  }
+  return "";
+}
+
+Verdict within_budget(Verdict verdict, const DispatchState& state, int rung_before,
+                      const TrialRecord& trial) {
+  if (state.budget_spent.empty() || verdict != Verdict::Continue) return verdict;
+  return trial.rung > rung_before ? Verdict::Stop : verdict;
+}
+
 Dispatch next_dispatch(DispatchState& state, std::vector<TrialRecord>& trials, Sampler& sampler,
                        Scheduler& scheduler, int running, double now) {
+  if (!state.budget_spent.empty()) {
+    Dispatch d;
+    d.kind = Dispatch::Kind::Finish;
+    return d;
+  }
   for (;;) {
     const bool can_start =
         !state.sampler_exhausted && static_cast<int>(trials.size()) < state.max_trials;

@@ -43,7 +43,22 @@ struct DispatchState {
   int max_trials = 0;             ///< budget.max_trials
   std::uint64_t study_seed = 0;   ///< trial seeds derive from it
   bool sampler_exhausted = false; ///< the sampler had nothing more to suggest
+  /// Why budget.seconds or budget.epochs_total is spent (spent_budget()); "" while not.
+  /// Once set, every dispatch is Finish: no trial starts or resumes.
+  std::string budget_spent;
 };
+
+/// Which of budget.seconds and budget.epochs_total the study has spent after
+/// `elapsed_seconds` (across requeues) with `epochs_recorded` epochs in all its curves:
+/// "budget.seconds (3600) spent", or "" while neither is (or neither is set).
+std::string spent_budget(double seconds, long epochs_total, double elapsed_seconds,
+                         long epochs_recorded);
+
+/// Once the budget is spent, a running trial goes on only to its next rung: a Continue for
+/// the epoch at which its rung rose from `rung_before` becomes Stop. Trials of a scheduler
+/// without rungs (fifo, median) run to the end of their assignment.
+Verdict within_budget(Verdict verdict, const DispatchState& state, int rung_before,
+                      const TrialRecord& trial);
 
 /// Asks `scheduler` what an idle worker does while `running` trials run, and carries it out
 /// on `trials` (a new trial starts at `now`, appended, scheduler.on_trial_start() told).

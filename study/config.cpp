@@ -383,9 +383,14 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field budget = top.child("budget");
   if (!budget.present()) budget.fail("is required (max_trials and epochs)");
   budget.require_map();
-  budget.only_keys({"max_trials", "epochs"});
+  budget.only_keys({"max_trials", "epochs", "seconds", "epochs_total"});
   c.budget.max_trials = positive_int(budget.child("max_trials"), 0, 1);
   c.budget.epochs = positive_int(budget.child("epochs"), 0, 1);
+  if (budget.child("seconds").present()) {
+    c.budget.seconds = positive_seconds(budget.child("seconds"), 0);
+    if (c.budget.seconds <= 0) budget.child("seconds").fail("must be > 0");
+  }
+  c.budget.epochs_total = positive_int(budget.child("epochs_total"), 0, 1);
   if (!budget.child("max_trials").present()) budget.child("max_trials").fail("is required");
   if (!budget.child("epochs").present()) budget.child("epochs").fail("is required");
 

@@ -55,6 +55,10 @@ struct ObjectiveConfig {
 struct BudgetConfig {
   int max_trials = 0;  ///< trials to start in all
   int epochs = 0;      ///< epochs per trial (the resource schedulers may cut short)
+  /// Once spent (0: no such limit), no trial starts or resumes, the running ones go on to
+  /// their next rung at most, and the study finishes (schedulers/lifecycle.h).
+  double seconds = 0;     ///< wall time of the study, across requeues
+  long epochs_total = 0;  ///< epochs recorded, over all trials
 };
 
 /// Where worker ranks train: `auto` on a CUDA device when LibTorch sees one (else the CPU),

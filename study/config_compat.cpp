@@ -56,14 +56,17 @@ std::string resume_incompatibility(const StudyConfig& now, const std::string& re
     return study_file + ": its recorded study file is not valid YAML: " + e.msg;
   }
   const YAML::Node here = YAML::Load(now.text);
-  const std::string tail = "; only a larger budget.max_trials, output, resources, checkpoints "
+  const std::string tail = "; only budget.max_trials (not below the trials started), "
+                           "budget.seconds, budget.epochs_total, output, resources, checkpoints "
                            "and preemption may change when resuming";
   for (const char* key : {"name", "seed", "objective", "search_space", "fixed", "sampler",
                           "scheduler", "budget"}) {
     YAML::Node a = YAML::Clone(before[key]), b = YAML::Clone(here[key]);
     if (std::string(key) == "budget") {
-      if (a.IsMap()) a.remove("max_trials");
-      if (b.IsMap()) b.remove("max_trials");
+      for (const char* free : {"max_trials", "seconds", "epochs_total"}) {
+        if (a.IsMap()) a.remove(free);
+        if (b.IsMap()) b.remove(free);
+      }
     }
     if (auto d = first_difference(a, b, key)) {
       return now.path + ": differs from the study in " + study_file + " (" + *d + ")" + tail;

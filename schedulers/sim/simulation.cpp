@@ -157,7 +157,14 @@ void Simulation::on_report(int worker) {
   // The simulated runner checkpoints every epoch, unless there are no checkpoints at all.
   r.checkpointed = !settings_.retrain_on_resume;
   ++epochs_;
-  const Verdict verdict = lifecycle::record_epoch(t, r, trials_, *sampler_, *scheduler_);
+  const int rung_before = t.rung;
+  Verdict verdict = lifecycle::record_epoch(t, r, trials_, *sampler_, *scheduler_);
+  ++epochs_recorded_;
+  if (dispatch_.budget_spent.empty()) {
+    dispatch_.budget_spent = lifecycle::spent_budget(config_.budget.seconds, config_.budget.epochs_total,
+                                                     now_, epochs_recorded_);
+  }
+  verdict = lifecycle::within_budget(verdict, dispatch_, rung_before, t);
 
   if (r.epoch >= t.max_epochs) first_full_ = std::min(first_full_, now_);
   if (incumbent_id_ < 0 || is_better(r.value, incumbent_value_, config_.objective.direction)) {

@@ -147,6 +147,7 @@ class Simulation {
 
   // Figures
   long long epochs_ = 0;
+  long epochs_recorded_ = 0;  ///< rows of every curve (budget.epochs_total)
   double busy_ = 0.0;
   double budget_time_ = -1.0;
   double busy_at_budget_ = 0.0;

@@ -241,6 +241,38 @@ TEST(Coordinator, AtStopAtTheStudySavesItselfAsIfSignalled) {
   EXPECT_NE(run.log.find("run the same command again to resume"), std::string::npos) << run.log;
 }
 
+TEST(Coordinator, ASpentEpochBudgetStartsNothingMoreAndFinishes) {
+  // fifo, 12 trials of 4 epochs on 3 workers; budget.epochs_total 6 is spent with at most 3
+  // trials running, which then run to their end (fifo has no rungs).
+  std::string study = kStudy;
+  const std::string epochs = "epochs: 4";
+  ASSERT_NE(study.find(epochs), std::string::npos);
+  study.replace(study.find(epochs), epochs.size(), "epochs: 4, epochs_total: 6");
+  const StudyRun run = run_study(3, nullptr, false, {}, study.c_str());
+  EXPECT_EQ(run.end, StudyEnd::Finished);
+  EXPECT_LE(run.trials.size(), 9u) << "at most 6 one-epoch trials, then 3 running";
+  long epochs_recorded = 0;
+  for (const auto& t : run.trials) {
+    EXPECT_TRUE(t.status == TrialStatus::Completed || t.status == TrialStatus::Failed) << t.id;
+    epochs_recorded += t.epochs_run();
+  }
+  EXPECT_GE(epochs_recorded, 6);
+  EXPECT_NE(run.log.find("budget.epochs_total (6) spent: no trial starts or resumes"), std::string::npos)
+      << run.log;
+  ASSERT_FALSE(run.saved_states.empty());
+  EXPECT_EQ(run.saved_states.back(), "finished");
+
+  // Resumed with a larger budget, the finished study goes on.
+  std::string larger = study;
+  larger.replace(larger.find("epochs_total: 6"), 15, "epochs_total: 30");
+  ResumeState state;
+  state.trials = run.trials;
+  state.elapsed = 10.0;
+  const StudyRun more = run_study(3, nullptr, false, {}, larger.c_str(), state);
+  EXPECT_GT(more.trials.size(), run.trials.size());
+  EXPECT_EQ(more.end, StudyEnd::Finished);
+}
+
 TEST(Coordinator, OneWorkerIsEnough) {
   const StudyRun run = run_study(1);
   EXPECT_EQ(run.trials.size(), 12u);

@@ -51,7 +51,7 @@ NextAction start(int epochs) { return {NextAction::Kind::StartTrial, -1, epochs}
 NextAction resume(int id, int epochs) { return {NextAction::Kind::ResumeTrial, id, epochs}; }
 
 struct Fixture : ::testing::Test {
-  DispatchState state{3, 42, false};
+  DispatchState state{3, 42, false, ""};
   std::vector<TrialRecord> trials;
   ScriptedScheduler scheduler;
   CountingSampler sampler;
@@ -86,7 +86,7 @@ TEST_F(Fixture, NoNewTrialsPastTheBudgetOrAnExhaustedSampler) {
   EXPECT_EQ(next().kind, Dispatch::Kind::Wait);
   EXPECT_EQ(scheduler.can_start, (std::vector<bool>{true, true, true, false}));
 
-  Fixture::state = {10, 42, false};
+  Fixture::state = {10, 42, false, ""};
   sampler.left = 0;  // the sampler has nothing more: the scheduler is asked again
   scheduler.script = {start(1), {NextAction::Kind::Finish}};
   EXPECT_EQ(next().kind, Dispatch::Kind::Finish);
@@ -122,6 +122,36 @@ TEST_F(Fixture, ActionsThatWouldBreakTheStudyAreRefused) {
   refused(resume(0, 5), "scheduler asked to resume trial 0 to 5 epochs; it has 2 of at most 4");
   trials[0].status = TrialStatus::Stopped;
   refused(resume(0, 3), "scheduler asked to resume trial 0, which is stopped");
+}
+
+TEST(Lifecycle, TheTimeAndEpochBudgets) {
+  EXPECT_EQ(spent_budget(0, 0, 1e9, 1000000), "") << "neither is set";
+  EXPECT_EQ(spent_budget(3600, 0, 3599.9, 50), "");
+  EXPECT_EQ(spent_budget(3600, 0, 3600, 50), "budget.seconds (3600) spent");
+  EXPECT_EQ(spent_budget(0.5, 0, 0.75, 0), "budget.seconds (0.5) spent");
+  EXPECT_EQ(spent_budget(0, 100, 1e9, 99), "");
+  EXPECT_EQ(spent_budget(0, 100, 0, 100), "budget.epochs_total (100) spent");
+}
+
+TEST_F(Fixture, ASpentBudgetStartsAndResumesNothing) {
+  paused(1, 9);
+  state.budget_spent = "budget.seconds (60) spent";
+  scheduler.script = {resume(0, 3), start(2)};
+  EXPECT_EQ(next().kind, Dispatch::Kind::Finish);
+  EXPECT_EQ(scheduler.script.size(), 2u) << "the scheduler is not even asked";
+  EXPECT_EQ(trials.size(), 1u);
+}
+
+TEST(Lifecycle, ASpentBudgetLetsATrialGoOnToItsNextRungOnly) {
+  DispatchState state;
+  TrialRecord t;
+  t.rung = 1;
+  EXPECT_EQ(within_budget(Verdict::Continue, state, 0, t), Verdict::Continue) << "not spent";
+  state.budget_spent = "budget.epochs_total (10) spent";
+  EXPECT_EQ(within_budget(Verdict::Continue, state, 1, t), Verdict::Continue) << "between rungs";
+  EXPECT_EQ(within_budget(Verdict::Continue, state, 0, t), Verdict::Stop) << "it reached a rung";
+  EXPECT_EQ(within_budget(Verdict::Pause, state, 0, t), Verdict::Pause);
+  EXPECT_EQ(within_budget(Verdict::Stop, state, 1, t), Verdict::Stop);
 }
 
 TEST(Lifecycle, ARunCountsAnAttemptOnItsWorker) {

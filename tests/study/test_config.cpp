@@ -84,6 +84,11 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "float, int or categorical)");
   EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 0")),
             "study.yaml: budget.max_trials: 0 must be >= 1");
+  EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, seconds: 0")),
+            "study.yaml: budget.seconds: 0 must be > 0");
+  EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, epochs_total: 0")),
+            "study.yaml: budget.epochs_total: 0 must be >= 1");
+  EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, seconds: 3600, epochs_total: 50")), "(no error)");
   EXPECT_EQ(error_of(variant("epochs: 3", "epochs: three")),
             "study.yaml: budget.epochs: three must be an integer");
   EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
