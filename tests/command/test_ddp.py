@@ -6,12 +6,10 @@ the ranks.jsonl it appends to in its trial's folder.
 
 Usage: test_ddp.py CASE --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir DIR
 """
-import argparse
 import itertools
 import json
 import os
 import shlex
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +21,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from testlib import UNENDING, check, cut_budget, run, strings  # noqa: E402
+from testlib import UNENDING, check, cut_budget, run, run_case, strings  # noqa: E402
 from test_command import example_study, programs_left, signal_after_first_checkpoint  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "ddp.py")
@@ -261,19 +259,6 @@ def case_example(args):
     check(p.returncode == 0 and "epoch 1: val_accuracy" in p.stdout, "the example runs without rungs")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case")
-    ap.add_argument("--rungs", required=True)
-    ap.add_argument("--mpiexec", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    os.makedirs(args.workdir)
-    {"ddp": case_ddp, "member_killed": case_member_killed, "port_taken": case_port_taken,
-     "preemption": case_preemption, "example": case_example}[args.case](args)
-    print("ok", args.case, flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_case({"ddp": case_ddp, "member_killed": case_member_killed, "port_taken": case_port_taken,
+              "preemption": case_preemption, "example": case_example})

@@ -6,10 +6,8 @@ read back with h5py.
 
 Usage: test_unchanged.py CASE --rungs BUILD/rungs --mpiexec "mpirun ..." --workdir DIR
 """
-import argparse
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +18,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from testlib import UNENDING, check, cut_budget, run  # noqa: E402
+from testlib import UNENDING, check, cut_budget, run, run_case  # noqa: E402
 from test_command import example_study, programs_left, read, rungs_run  # noqa: E402
 
 PROGRAM = os.path.join(HERE, "programs", "unchanged.py")
@@ -233,19 +231,6 @@ def case_example(args):
     check(p.returncode == 0 and "epoch 1: train loss" in p.stdout, f"the script runs alone: {p.stdout[-300:]}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case")
-    ap.add_argument("--rungs", required=True)
-    ap.add_argument("--mpiexec", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    os.makedirs(args.workdir)
-    {"stop": case_stop, "promotion": case_promotion, "ignore_term": case_ignore_term,
-     "checks": case_checks, "preemption": case_preemption, "example": case_example}[args.case](args)
-    print("ok", args.case, flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_case({"stop": case_stop, "promotion": case_promotion, "ignore_term": case_ignore_term,
+              "checks": case_checks, "preemption": case_preemption, "example": case_example})
