@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ostream>
 
+#include "mpi_driver/job_clock.h"
 #include "mpi_driver/progress.h"
 #include "schedulers/lifecycle.h"
 #include "study/errors.h"
@@ -26,8 +27,7 @@ Coordinator::Coordinator(const StudyConfig& config, Sampler& sampler, Scheduler&
       recorder_(recorder),
       log_(log),
       options_(std::move(options)) {
-  dispatch_.max_trials = config_.budget.max_trials;
-  dispatch_.study_seed = config_.seed;
+  dispatch_ = lifecycle::dispatch_state(config_);
 }
 
 double Coordinator::elapsed() const {
@@ -54,8 +54,10 @@ void Coordinator::check_budget() {
   dispatch_.budget_spent = lifecycle::spent_budget(config_.budget.seconds, config_.budget.epochs_total,
                                                    elapsed(), epochs_recorded_);
   if (dispatch_.budget_spent.empty()) return;
-  log_ << elapsed_prefix(elapsed()) << dispatch_.budget_spent
-       << ": no trial starts or resumes; running trials go on to their next rung at most" << std::endl;
+  log_ << elapsed_prefix(elapsed()) << dispatch_.budget_spent << ": no trial starts or resumes; "
+       << (dispatch_.stop_when_spent ? "running trials stop after the epoch they are in"
+                                     : "running trials go on to their next rung at most")
+       << std::endl;
 }
 
 StudyEnd Coordinator::run() {
@@ -120,16 +122,36 @@ StudyEnd Coordinator::run_until_end() {
   return StudyEnd::Finished;
 }
 
+bool Coordinator::fits_before_stop(std::optional<double> seconds) const {
+  if (!config_.durability.fit_limit || !options_.stop_at || !seconds) return true;
+  return Clock::now() + std::chrono::duration<double>(*seconds) <= *options_.stop_at;
+}
+
+void Coordinator::stop_for_limit() {
+  const double left = std::chrono::duration<double>(*options_.stop_at - Clock::now()).count();
+  log_ << elapsed_prefix(elapsed()) << "no epoch fits in the " << static_cast<long>(std::max(left, 0.0))
+       << " s left before the stop for the job's time limit (checkpoints.fit_limit)" << std::endl;
+  begin_drain();
+}
+
 void Coordinator::dispatch() {
   while (!idle_.empty() && !draining_) {
     const int worker = idle_.front();
+    if (!fits_before_stop(shortest_expected_epoch(trials_))) {
+      if (running_.empty()) stop_for_limit();
+      return;
+    }
     if (!orphans_.empty()) {
       if (dispatch_orphan(worker)) idle_.pop_front();
       continue;
     }
     const lifecycle::Dispatch d = lifecycle::next_dispatch(
         dispatch_, trials_, sampler_, scheduler_, static_cast<int>(running_.size()), unix_now());
-    finished_ = d.kind == lifecycle::Dispatch::Kind::Finish;
+    // Parked trials are not done: the study ends for the limit, to go on in the next job.
+    finished_ = d.kind == lifecycle::Dispatch::Kind::Finish && parked_.empty();
+    if (d.kind == lifecycle::Dispatch::Kind::Finish && !parked_.empty() && running_.empty()) {
+      stop_for_limit();
+    }
     if (d.kind != lifecycle::Dispatch::Kind::Run) return;
     assign(worker, *d.trial, d.resume ? d.trial->checkpoint_epoch : 0, d.end_epoch);
     idle_.pop_front();
@@ -214,10 +236,19 @@ void Coordinator::on_epoch(int worker, const protocol::EpochReport& report) {
   ++epochs_recorded_;
   check_budget();
   verdict = lifecycle::within_budget(verdict, dispatch_, rung_before, t);
+  Running& running = running_.at(t.id);
+  if (verdict == Verdict::Continue && lifecycle::awaits_verdict(report.result.epoch, running.end_epoch) &&
+      !fits_before_stop(expected_epoch_seconds(t))) {
+    // Paused at its checkpoint rather than cut off in the middle of its next epoch.
+    verdict = Verdict::Pause;
+    parked_.insert(t.id);
+    log_ << elapsed_prefix(elapsed()) << "trial " << t.id << " waits for the next job after epoch "
+         << report.result.epoch << ": its next epoch would not end before the stop for the job's "
+         << "time limit (checkpoints.fit_limit)" << std::endl;
+  }
   recorder_.epoch_added(t, t.curve.back());
   changed(t);
   // After the last epoch of an assignment the worker ends the trial without asking.
-  Running& running = running_.at(t.id);
   running.heard = Clock::now();
   if (lifecycle::awaits_verdict(report.result.epoch, running.end_epoch)) {
     send_after_commit(worker, protocol::Decision{t.id, verdict});
@@ -228,7 +259,13 @@ void Coordinator::on_trial_end(int worker, const protocol::TrialEnd& end) {
   TrialRecord& t = running_trial(end.trial_id, worker);
   running_.erase(t.id);
   --t.lost;  // the worker reported the end: this run was not lost, whatever its outcome
-  switch (lifecycle::end_run(t, end.outcome)) {
+  const lifecycle::RunEnd run_end = lifecycle::end_run(t, end.outcome);
+  if (run_end == lifecycle::RunEnd::Paused && parked_.count(t.id)) {
+    lifecycle::park(t);
+    changed(t);
+    return;
+  }
+  switch (run_end) {
     case lifecycle::RunEnd::Over: finish_trial(t); return;
     case lifecycle::RunEnd::Paused: changed(t); return;
     case lifecycle::RunEnd::Running: break;

@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -123,6 +124,11 @@ class Coordinator {
   void save(const char* state);
   TrialRecord& running_trial(int id, int worker);
   TrialAssignment assignment(const TrialRecord& trial, int start_epoch, int end_epoch) const;
+  /// checkpoints.fit_limit: whether an epoch expected to take `seconds` (unknown: nullopt)
+  /// ends before stop_at. Always true without the option or a stop_at.
+  bool fits_before_stop(std::optional<double> seconds) const;
+  /// fit_limit: nothing runs and nothing that could run fits: stop for the limit now.
+  void stop_for_limit();
   double elapsed() const;
 
   const StudyConfig& config_;
@@ -142,6 +148,9 @@ class Coordinator {
     Clock::time_point heard;  ///< when its worker last reported (or was assigned it)
   };
   std::map<int, Running> running_;  ///< running trial id -> its assignment
+  /// checkpoints.fit_limit: trials paused because their next epoch would not end before
+  /// stop_at; they stay Running in the records and resume from that checkpoint next job.
+  std::set<int> parked_;
   bool unresponsive_ = false;
   std::vector<int> stopped_with_checkpoint_;  ///< stopped trials whose checkpoints are kept
   std::vector<std::pair<int, wire::Bytes>> outbox_;

@@ -1,5 +1,6 @@
 #include "mpi_driver/job_clock.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -40,6 +41,25 @@ std::optional<double> slurm_job_seconds_left(const std::string& id) {
   char line[128] = {0};
   if (std::fgets(line, sizeof line, out.get()) == nullptr) return std::nullopt;
   return parse_slurm_duration(line);
+}
+
+std::optional<double> expected_epoch_seconds(const TrialRecord& trial) {
+  const std::size_t n = std::min<std::size_t>(trial.curve.size(), 3);
+  if (n == 0) return std::nullopt;
+  std::vector<double> last;
+  for (std::size_t i = trial.curve.size() - n; i < trial.curve.size(); ++i) last.push_back(trial.curve[i].seconds);
+  std::sort(last.begin(), last.end());
+  return n == 2 ? (last[0] + last[1]) / 2 : last[n / 2];
+}
+
+std::optional<double> shortest_expected_epoch(const std::vector<TrialRecord>& trials) {
+  std::optional<double> shortest;
+  for (const auto& t : trials) {
+    if (t.id < 0) continue;  // a warm start's trial ran elsewhere
+    const auto seconds = expected_epoch_seconds(t);
+    if (seconds && (!shortest || *seconds < *shortest)) shortest = seconds;
+  }
+  return shortest;
 }
 
 }  // namespace rungs

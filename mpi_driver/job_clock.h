@@ -3,6 +3,9 @@
 /// study saves itself and exits 75 (requeue) that long before Slurm would kill it.
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "study/trial.h"
 
 namespace rungs {
 
@@ -20,5 +23,13 @@ std::optional<double> slurm_seconds_left();
 /// Seconds left before the time limit of Slurm job `job_id`, from squeue (for `rungs status`
 /// on a login node); nullopt when squeue is missing, the job is gone or has no limit.
 std::optional<double> slurm_job_seconds_left(const std::string& job_id);
+
+/// checkpoints.fit_limit: the seconds `trial`'s next epoch is expected to take, the median of
+/// its last three measured epochs (EpochResult::seconds); nullopt before its first epoch.
+std::optional<double> expected_epoch_seconds(const TrialRecord& trial);
+
+/// The shortest expected epoch of any trial in `trials` that has run one: what a new run on
+/// an idle worker needs at least; nullopt while no epoch is measured.
+std::optional<double> shortest_expected_epoch(const std::vector<TrialRecord>& trials);
 
 }  // namespace rungs

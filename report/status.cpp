@@ -75,6 +75,25 @@ void write_counts(std::ostream& out, const StudyView& view) {
   out << "\n";
 }
 
+/// budget.seconds and budget.epochs_total: how much of each is used and left.
+void write_budget(std::ostream& out, const StudyView& view) {
+  if (view.budget_seconds <= 0 && view.budget_epochs_total <= 0) return;
+  out << "budget:";
+  const double used = view.stored.elapsed;
+  if (view.budget_seconds > 0) {
+    out << " " << format_duration(used) << " of " << format_duration(view.budget_seconds)
+        << " used (" << format_duration(std::max(0.0, view.budget_seconds - used)) << " left)";
+  }
+  if (view.budget_epochs_total > 0) {
+    long epochs = 0;
+    for (const auto& t : view.stored.trials) epochs += t.epochs_run();
+    out << (view.budget_seconds > 0 ? ";" : "") << " " << epochs << " of "
+        << view.budget_epochs_total << " epochs (" << std::max(0L, view.budget_epochs_total - epochs)
+        << " left)";
+  }
+  out << "\n";
+}
+
 void write_best(std::ostream& out, const StudyView& view) {
   const StoredStudy& s = view.stored;
   const TrialRecord* best = best_trial(s.trials, s.direction);
@@ -148,6 +167,7 @@ std::string format_status(const StudyView& view, double now) {
   std::ostringstream out;
   write_header(out, view, now);
   write_counts(out, view);
+  write_budget(out, view);
   write_best(out, view);
   write_rungs(out, view);
   write_lists(out, view);

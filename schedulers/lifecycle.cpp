@@ -44,10 +44,18 @@ std::string spent_budget(double seconds, long epochs_total, double elapsed_secon
   return "";
 }
 
+DispatchState dispatch_state(const StudyConfig& config) {
+  DispatchState state;
+  state.max_trials = config.budget.max_trials;
+  state.study_seed = config.seed;
+  state.stop_when_spent = config.budget.stop_when_spent;
+  return state;
+}
+
 Verdict within_budget(Verdict verdict, const DispatchState& state, int rung_before,
                       const TrialRecord& trial) {
   if (state.budget_spent.empty() || verdict != Verdict::Continue) return verdict;
-  return trial.rung > rung_before ? Verdict::Stop : verdict;
+  return state.stop_when_spent || trial.rung > rung_before ? Verdict::Stop : verdict;
 }
 
 Dispatch next_dispatch(DispatchState& state, std::vector<TrialRecord>& trials, Sampler& sampler,
@@ -137,6 +145,8 @@ RunEnd end_run(TrialRecord& t, const TrialOutcome& outcome, bool has_checkpoints
   }
   return t.status == TrialStatus::Paused ? RunEnd::Paused : RunEnd::Over;
 }
+
+void park(TrialRecord& trial) { trial.status = TrialStatus::Running; }
 
 void finish(TrialRecord& trial, double end_time, Scheduler& scheduler, Sampler& sampler) {
   trial.end_time = end_time;

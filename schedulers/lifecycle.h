@@ -20,6 +20,7 @@
 
 #include "samplers/sampler.h"
 #include "schedulers/scheduler.h"
+#include "study/config.h"
 #include "study/trial.h"
 #include "study/trial_runner.h"
 
@@ -46,7 +47,11 @@ struct DispatchState {
   /// Why budget.seconds or budget.epochs_total is spent (spent_budget()); "" while not.
   /// Once set, every dispatch is Finish: no trial starts or resumes.
   std::string budget_spent;
+  bool stop_when_spent = false;   ///< budget.when_spent: stop
 };
+
+/// The state a study's dispatch starts from: its budget and seed.
+DispatchState dispatch_state(const StudyConfig& config);
 
 /// Which of budget.seconds and budget.epochs_total the study has spent after
 /// `elapsed_seconds` (across requeues) with `epochs_recorded` epochs in all its curves:
@@ -56,7 +61,8 @@ std::string spent_budget(double seconds, long epochs_total, double elapsed_secon
 
 /// Once the budget is spent, a running trial goes on only to its next rung: a Continue for
 /// the epoch at which its rung rose from `rung_before` becomes Stop. Trials of a scheduler
-/// without rungs (fifo, median) run to the end of their assignment.
+/// without rungs (fifo, median) run to the end of their assignment. With
+/// state.stop_when_spent every Continue becomes Stop: trials stop after the epoch they are in.
 Verdict within_budget(Verdict verdict, const DispatchState& state, int rung_before,
                       const TrialRecord& trial);
 
@@ -99,6 +105,11 @@ enum class RunEnd {
 /// leaves its weights in its checkpoint (checkpoint_epoch = epochs run) when the runner
 /// `has_checkpoints`. Interrupted and Halted change nothing.
 RunEnd end_run(TrialRecord& trial, const TrialOutcome& outcome, bool has_checkpoints = true);
+
+/// A run the coordinator paused for the job's time limit (checkpoints.fit_limit), after
+/// end_run() made it Paused: Running again, with the checkpoint its pause wrote, so that the
+/// next job resumes it as it does every trial a stop left running.
+void park(TrialRecord& trial);
 
 /// Closes a trial that is over: its end time, then the scheduler and the sampler are told.
 void finish(TrialRecord& trial, double end_time, Scheduler& scheduler, Sampler& sampler);

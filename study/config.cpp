@@ -383,7 +383,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field budget = top.child("budget");
   if (!budget.present()) budget.fail("is required (max_trials and epochs)");
   budget.require_map();
-  budget.only_keys({"max_trials", "epochs", "seconds", "epochs_total"});
+  budget.only_keys({"max_trials", "epochs", "seconds", "epochs_total", "when_spent"});
   c.budget.max_trials = positive_int(budget.child("max_trials"), 0, 1);
   c.budget.epochs = positive_int(budget.child("epochs"), 0, 1);
   if (budget.child("seconds").present()) {
@@ -391,6 +391,12 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     if (c.budget.seconds <= 0) budget.child("seconds").fail("must be > 0");
   }
   c.budget.epochs_total = positive_int(budget.child("epochs_total"), 0, 1);
+  const Field when_spent = budget.child("when_spent");
+  if (when_spent.present()) {
+    const std::string rule = when_spent.as_string();
+    if (rule != "finish_rung" && rule != "stop") when_spent.fail("must be finish_rung or stop");
+    c.budget.stop_when_spent = rule == "stop";
+  }
   if (!budget.child("max_trials").present()) budget.child("max_trials").fail("is required");
   if (!budget.child("epochs").present()) budget.child("epochs").fail("is required");
 
@@ -428,7 +434,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   const Field checkpoints = top.child("checkpoints");
   if (checkpoints.present()) {
     checkpoints.require_map();
-    checkpoints.only_keys({"every", "keep", "study_seconds"});
+    checkpoints.only_keys({"every", "keep", "study_seconds", "fit_limit"});
     c.durability.checkpoint_every = positive_int(checkpoints.child("every"), 1, 0);
     c.durability.keep_checkpoints = positive_int(checkpoints.child("keep"), 5, 0);
     const Field seconds = checkpoints.child("study_seconds");
@@ -453,6 +459,13 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     c.durability.report_timeout_seconds =
         positive_int(preemption.child("report_timeout_seconds"), 4 * 3600, 0);
     c.durability.before_limit_seconds = positive_int(preemption.child("before_limit_seconds"), 0, 0);
+  }
+  if (checkpoints.present() && checkpoints.child("fit_limit").present()) {
+    const Field fit = checkpoints.child("fit_limit");
+    c.durability.fit_limit = fit.as_bool();
+    if (c.durability.fit_limit && c.durability.before_limit_seconds == 0) {
+      fit.fail("needs preemption.before_limit_seconds (the stop it fits epochs before)");
+    }
   }
   return c;
 }

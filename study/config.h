@@ -59,6 +59,10 @@ struct BudgetConfig {
   /// their next rung at most, and the study finishes (schedulers/lifecycle.h).
   double seconds = 0;     ///< wall time of the study, across requeues
   long epochs_total = 0;  ///< epochs recorded, over all trials
+  /// budget.when_spent: once seconds or epochs_total is spent, running trials go on to
+  /// their next rung at most (false, `finish_rung`) or stop after the epoch they are in
+  /// (true, `stop`).
+  bool stop_when_spent = false;
 };
 
 /// Where worker ranks train: `auto` on a CUDA device when LibTorch sees one (else the CPU),
@@ -86,6 +90,9 @@ struct DurabilityConfig {
   /// In a Slurm job with a time limit: save the study and exit 75 (requeue) this many seconds
   /// before the limit, without waiting for a signal. 0: off.
   int before_limit_seconds = 0;
+  /// checkpoints.fit_limit (with before_limit_seconds): no epoch is started that the
+  /// trials' measured epoch times say cannot end before that stop.
+  bool fit_limit = false;
 };
 
 struct StudyConfig {

@@ -57,13 +57,13 @@ std::string resume_incompatibility(const StudyConfig& now, const std::string& re
   }
   const YAML::Node here = YAML::Load(now.text);
   const std::string tail = "; only budget.max_trials (not below the trials started), "
-                           "budget.seconds, budget.epochs_total, output, resources, checkpoints "
+                           "budget.seconds, budget.epochs_total, budget.when_spent, output, resources, checkpoints "
                            "and preemption may change when resuming";
   for (const char* key : {"name", "seed", "objective", "search_space", "fixed", "sampler",
                           "scheduler", "budget"}) {
     YAML::Node a = YAML::Clone(before[key]), b = YAML::Clone(here[key]);
     if (std::string(key) == "budget") {
-      for (const char* free : {"max_trials", "seconds", "epochs_total"}) {
+      for (const char* free : {"max_trials", "seconds", "epochs_total", "when_spent"}) {
         if (a.IsMap()) a.remove(free);
         if (b.IsMap()) b.remove(free);
       }

@@ -30,8 +30,7 @@ Simulation::Simulation(const StudyConfig& config, Sampler& sampler, Scheduler& s
     throw Error("the simulation needs at least one worker, not " + std::to_string(settings_.workers));
   }
   workers_.resize(static_cast<std::size_t>(settings_.workers));
-  dispatch_.max_trials = config_.budget.max_trials;
-  dispatch_.study_seed = config_.seed;
+  dispatch_ = lifecycle::dispatch_state(config_);
   // Growing 10^5 records (and their curves) one by one dominated the run time.
   trials_.reserve(static_cast<std::size_t>(std::min(config_.budget.max_trials, 1 << 20)));
   curves_.reserve(trials_.capacity());

@@ -76,6 +76,7 @@ search_space:
   lr: {{type: float, low: 1.0e-3, high: 1.0e-1, log: true}}
 budget: {{max_trials: 8, epochs: 4}}
 preemption: {{before_limit_seconds: {margin}}}
+checkpoints: {{fit_limit: true}}
 """
 ENDED = ("COMPLETED", "FAILED", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "TIMEOUT", "OUT_OF_MEMORY")
 
@@ -254,8 +255,9 @@ def preempt_requeue(args, env, case):
 
 
 def time_limit(args, env):
-    """slurm/rungs.sbatch with --time=1: each job ends itself LIMIT_MARGIN s before its limit
-    (exit 75, requeued), the next resumes, and the study completes with every epoch once."""
+    """slurm/rungs.sbatch with --time=1: each job ends itself LIMIT_MARGIN s before its limit,
+    or sooner when checkpoints.fit_limit finds no epoch that ends before then (exit 75,
+    requeued), the next resumes, and the study completes with every epoch once."""
     output = os.path.join(args.workdir, "out")
     study = os.path.join(args.workdir, "study.yaml")
     program = os.path.join(ROOT, "tests", "command", "programs", "synthetic.py")
@@ -293,8 +295,13 @@ def time_limit(args, env):
     print(text[-4000:], flush=True)
     check(job_state(job, env) == "COMPLETED", f"job state {job_state(job, env)}")
     check(time_left is not None, "rungs status showed the time left in the running job")
-    stops = text.count(f"the Slurm job's time limit is {LIMIT_MARGIN} s away")
+    # Each job stops at LIMIT_MARGIN s before its limit, or earlier once no 2-s epoch fits
+    # before that moment (checkpoints.fit_limit), whichever comes first.
+    stops = (text.count(f"the Slurm job's time limit is {LIMIT_MARGIN} s away") +
+             text.count("left before the stop for the job's time limit (checkpoints.fit_limit)"))
     check(stops >= 1, "rungs stopped itself before the limit at least once")
+    print(text.count("waits for the next job after epoch"), "runs waited at their checkpoint "
+          "for the next job rather than start an epoch that could not end in time", flush=True)
     check(text.count("resuming:") == stops, f"each of the {stops} stops was resumed by the next job")
     check("interrupted by SIG" not in text, "no signal was needed")
     check("DUE TO TIME LIMIT" not in text, "Slurm never killed a run")

@@ -56,12 +56,17 @@ class SyntheticRunner : public TrialRunner {
     if (!t.params.count("layers")) return {TrialOutcome::Kind::Failed, "fixed params not merged"};
     for (int e = t.start_epoch + 1; e <= t.end_epoch; ++e) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      if (should_stop()) return {TrialOutcome::Kind::Interrupted, ""};
+      if (should_stop()) {
+        ++interrupted_runs;
+        return {TrialOutcome::Kind::Interrupted, ""};
+      }
       if (lr > 0.3 && e == 2) return {TrialOutcome::Kind::Failed, "loss became nan at epoch 2"};
       EpochResult r;
       r.epoch = e;
       r.value = 0.9 - 0.05 * std::pow(std::log10(lr) + 2, 2) - 0.1 / e;
       r.checkpointed = true;  // as the trainer does with checkpoint_every: 1
+      // What the worker says the epoch took (fixed.sim_seconds), for checkpoints.fit_limit.
+      if (t.params.count("sim_seconds")) r.seconds = std::get<double>(t.params.at("sim_seconds"));
       const Verdict v = on_epoch(r);
       if (v == Verdict::Stop && e < t.end_epoch) return {TrialOutcome::Kind::Stopped, ""};
       if (v == Verdict::Pause && e < t.end_epoch) return {TrialOutcome::Kind::Paused, ""};
@@ -71,6 +76,8 @@ class SyntheticRunner : public TrialRunner {
   TestResult evaluate_test(const TrialAssignment& t) override {
     return {t.trial_id, 0.5 + std::get<double>(t.params.at("lr")), 0.1};
   }
+  /// Runs cut off in the middle of an epoch, over every runner.
+  static inline std::atomic<int> interrupted_runs{0};
 
  private:
   const std::atomic<int>* started_ = nullptr;
@@ -271,6 +278,73 @@ TEST(Coordinator, ASpentEpochBudgetStartsNothingMoreAndFinishes) {
   const StudyRun more = run_study(3, nullptr, false, {}, larger.c_str(), state);
   EXPECT_GT(more.trials.size(), run.trials.size());
   EXPECT_EQ(more.end, StudyEnd::Finished);
+}
+
+TEST(Coordinator, WithFitLimitNoEpochIsStartedThatCannotEndBeforeTheStop) {
+  // Epochs are said to take 2000 s and the stop is 1500 s away: each trial's first epoch
+  // runs (nothing is measured before it), then the trial waits at its checkpoint for the
+  // next job instead of being cut off mid-epoch, no new trial starts, and the study stops
+  // for the limit as soon as nothing runs.
+  std::string study = std::string(kStudy) +
+                      "checkpoints: {fit_limit: true}\npreemption: {before_limit_seconds: 60}\n";
+  study.replace(study.find("fixed: {layers: 1}"), 18, "fixed: {layers: 1, sim_seconds: 2000.0}");
+  CoordinatorOptions options;
+  options.stop_at = std::chrono::steady_clock::now() + std::chrono::seconds(1500);
+  options.stop_at_reason = "the Slurm job's time limit is 60 s away (preemption.before_limit_seconds)";
+  SyntheticRunner::interrupted_runs = 0;
+  const StudyRun run = run_study(3, nullptr, false, options, study.c_str());
+  EXPECT_EQ(run.end, StudyEnd::Interrupted);
+  EXPECT_EQ(SyntheticRunner::interrupted_runs.load(), 0) << "no run was cut off in an epoch";
+  ASSERT_GE(run.trials.size(), 1u);
+  EXPECT_LE(run.trials.size(), 3u) << "no trial started once an epoch was known not to fit";
+  for (const auto& t : run.trials) {
+    if (t.status == TrialStatus::Failed) continue;  // a diverging lr fails at epoch 2 at most
+    EXPECT_EQ(t.status, TrialStatus::Running) << t.id;
+    EXPECT_EQ(t.epochs_run(), 1) << t.id;
+    EXPECT_EQ(t.checkpoint_epoch, 1) << t.id << ": resumable from the epoch it waited at";
+  }
+  EXPECT_NE(run.log.find("waits for the next job after epoch 1"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("no epoch fits in the "), std::string::npos) << run.log;
+  EXPECT_EQ(run.log.find("preemption.before_limit_seconds)\n"), std::string::npos)
+      << "stopped before the limit itself: " << run.log;
+  ASSERT_FALSE(run.saved_states.empty());
+  EXPECT_EQ(run.saved_states.back(), "interrupted");
+
+  // The next job, with time to spare, goes on from each checkpoint: epoch 1 (2000 s in the
+  // record) is not trained again, and every trial ends.
+  std::string next = study;
+  next.replace(next.find("sim_seconds: 2000.0"), 19, "sim_seconds: 1.0");
+  options.stop_at = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  ResumeState state;
+  state.trials = run.trials;
+  const StudyRun more = run_study(3, nullptr, false, options, next.c_str(), state);
+  EXPECT_EQ(more.end, StudyEnd::Finished);
+  EXPECT_EQ(more.trials.size(), 12u);
+  for (const auto& t : more.trials) {
+    if (t.status == TrialStatus::Failed) continue;
+    EXPECT_EQ(t.status, TrialStatus::Completed) << t.id;
+    ASSERT_EQ(t.epochs_run(), 4) << t.id;
+    if (t.id < static_cast<int>(run.trials.size())) EXPECT_EQ(t.curve[0].seconds, 2000.0) << t.id;
+  }
+}
+
+TEST(Coordinator, WhenSpentStopStopsRunningTrialsAfterTheirEpoch) {
+  // budget.when_spent: stop. 6 epochs in all; the trials running then stop after the epoch
+  // they are in, where fifo would have run them to 4.
+  std::string study = kStudy;
+  study.replace(study.find("epochs: 4"), 9, "epochs: 4, epochs_total: 6, when_spent: stop");
+  const StudyRun run = run_study(3, nullptr, false, {}, study.c_str());
+  EXPECT_EQ(run.end, StudyEnd::Finished);
+  long epochs_recorded = 0;
+  int stopped = 0;
+  for (const auto& t : run.trials) {
+    epochs_recorded += t.epochs_run();
+    if (t.status == TrialStatus::Stopped) ++stopped;
+  }
+  EXPECT_GE(epochs_recorded, 6);
+  EXPECT_LE(epochs_recorded, 6 + 2) << "no more than one more epoch for each other worker";
+  EXPECT_GT(stopped, 0);
+  EXPECT_NE(run.log.find("running trials stop after the epoch they are in"), std::string::npos) << run.log;
 }
 
 TEST(Coordinator, OneWorkerIsEnough) {

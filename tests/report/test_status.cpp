@@ -103,6 +103,27 @@ TEST(Status, ShowsTheTimeLeftInTheJob) {
                        "59m59s before its time limit (rank 0: pid 31337 on node17)"));
 }
 
+TEST(Status, ShowsWhatIsLeftOfTheBudget) {
+  testing::SyntheticOptions options;
+  options.trials = 20;
+  options.running = true;
+  StoredStudy stored = testing::synthetic_study(options).stored();
+  EXPECT_EQ(format_status(make_study_view(stored), 0).find("budget:"), std::string::npos)
+      << "no line without budget.seconds or budget.epochs_total";
+  const std::string epochs = "epochs: 9}";
+  ASSERT_NE(stored.config_text.find(epochs), std::string::npos);
+  stored.config_text.replace(stored.config_text.find(epochs), epochs.size(),
+                             "epochs: 9, seconds: 7200, epochs_total: 500}");
+  stored.elapsed = 1805;
+  long recorded = 0;
+  for (const auto& t : stored.trials) recorded += t.epochs_run();
+  ASSERT_LT(recorded, 500);
+  EXPECT_TRUE(has_line(format_status(make_study_view(stored), 0),
+                       "budget: 30m05s of 2h00m00s used (1h29m55s left); " + std::to_string(recorded) +
+                           " of 500 epochs (" + std::to_string(500 - recorded) + " left)"))
+      << format_status(make_study_view(stored), 0);
+}
+
 TEST(Status, NamesTheProcessHoldingTheStudy) {
   StudyView view = running_study();
   view.lock = LockOwner{"node17", 31337, "4242", "1780000000"};

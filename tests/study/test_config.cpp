@@ -89,6 +89,16 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
   EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, epochs_total: 0")),
             "study.yaml: budget.epochs_total: 0 must be >= 1");
   EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, seconds: 3600, epochs_total: 50")), "(no error)");
+  EXPECT_EQ(error_of(variant("max_trials: 12", "max_trials: 12, seconds: 60, when_spent: halt")),
+            "study.yaml: budget.when_spent: halt must be finish_rung or stop");
+  EXPECT_TRUE(parse_study_config(variant("max_trials: 12", "max_trials: 12, when_spent: stop"), "s.yaml")
+                  .budget.stop_when_spent);
+  EXPECT_EQ(error_of(variant("seed: 7", "seed: 7\ncheckpoints: {fit_limit: true}")),
+            "study.yaml: checkpoints.fit_limit: true needs preemption.before_limit_seconds (the "
+            "stop it fits epochs before)");
+  EXPECT_EQ(error_of(variant("seed: 7", "seed: 7\ncheckpoints: {fit_limit: true}\n"
+                                        "preemption: {before_limit_seconds: 120}")),
+            "(no error)");
   EXPECT_EQ(error_of(variant("epochs: 3", "epochs: three")),
             "study.yaml: budget.epochs: three must be an integer");
   EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
