@@ -12,6 +12,7 @@
 #include "mpi_driver/job_clock.h"
 #include "report/export.h"
 #include "report/html_report.h"
+#include "report/pareto_front.h"
 #include "report/records.h"
 #include "report/retrain_study.h"
 #include "report/status.h"
@@ -114,6 +115,7 @@ int command_best(const std::string& study_h5, OutputFormat format) {
     std::printf("test accuracy (held out, not used for tuning): %.4f\n", s.test->accuracy);
   }
   std::fflush(stdout);
+  std::cout << report::format_front(view) << std::flush;
   return 0;
 }
 

@@ -48,6 +48,7 @@ StudyView make_study_view(StoredStudy stored, const std::string& path) {
     view.space = config.space;
     view.max_trials = config.budget.max_trials;
     view.max_epochs = config.budget.epochs;
+    view.multi = config.multi;
     view.budget_seconds = config.budget.seconds;
     view.budget_epochs_total = config.budget.epochs_total;
     view.scheduler = config.scheduler.name();

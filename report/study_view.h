@@ -20,6 +20,7 @@ struct StudyView {
   std::optional<SearchSpace> space;
   int max_trials = 0;  ///< the study file's budget.max_trials; 0 when unknown
   int max_epochs = 0;  ///< its budget.epochs; 0 when unknown
+  MultiObjective multi;           ///< its objectives: and constraints: (none when single)
   double budget_seconds = 0;     ///< its budget.seconds; 0 when not set or unknown
   long budget_epochs_total = 0;  ///< its budget.epochs_total; 0 when not set or unknown
   std::string scheduler;  ///< its scheduler's name; empty when unknown

@@ -39,8 +39,10 @@ std::optional<Params> EnqueuedSampler::suggest(int trial_id, const std::vector<T
 }
 
 std::unique_ptr<Sampler> make_study_sampler(const StudyConfig& config, std::vector<TrialRecord> prior) {
+  MultiObjective multi = config.multi;
+  if (multi.objectives.empty()) multi.objectives = {{config.objective.metric, config.objective.direction}};
   std::unique_ptr<Sampler> sampler =
-      make_sampler(config.sampler, config.space, config.objective.direction, config.seed);
+      make_sampler(config.sampler, config.space, config.objective.direction, config.seed, multi);
   if (!prior.empty()) sampler = std::make_unique<WarmStartedSampler>(std::move(sampler), std::move(prior));
   if (config.enqueue.empty()) return sampler;
   return std::make_unique<EnqueuedSampler>(std::move(sampler), config.enqueue, config.space,

@@ -15,6 +15,7 @@
 
 #include "study/options.h"
 #include "study/param.h"
+#include "study/pareto.h"
 #include "study/search_space.h"
 #include "study/trial.h"
 
@@ -34,10 +35,13 @@ class Sampler {
   virtual void load_state(const std::string& /*state*/) {}
 };
 
-/// Builds the sampler named in `options`: random, grid, sobol, tpe or gp (see their headers and
+/// Builds the sampler named in `options`: random, grid, sobol, tpe, gp or nsga2 (see their headers and
 /// docs/samplers.md). Validates its options (ConfigError naming the field and value) and rejects
 /// unknown ones.
+/// `multi`: the objectives and constraints, which nsga2 needs (make_study_sampler gives the
+/// study's, or its one objective.metric).
 std::unique_ptr<Sampler> make_sampler(const AlgorithmOptions& options, const SearchSpace& space,
-                                      Direction direction, std::uint64_t seed);
+                                      Direction direction, std::uint64_t seed,
+                                      const MultiObjective& multi = {});
 
 }  // namespace rungs

@@ -16,11 +16,13 @@
 #include "study/data_fields.h"
 #include "study/errors.h"
 #include "study/line_pattern.h"
+#include "study/objectives_config.h"
 #include "study/yaml_fields.h"
 
 namespace rungs {
 
 using yaml_fields::Field;
+using yaml_fields::parse_direction;
 
 namespace {
 
@@ -192,7 +194,7 @@ std::vector<std::string> string_list(const Field& list) {
 }
 
 /// objective.command: the user's program. Only what concerns a program may be given with it.
-ObjectiveConfig parse_command_objective(const Field& f) {
+ObjectiveConfig parse_command_objective(const Field& f, const std::string& first_objective) {
   f.only_keys({"command", "report", "resume_args", "metric", "direction", "timeouts"});
   ObjectiveConfig o;
   const Field command = f.child("command");
@@ -201,8 +203,9 @@ ObjectiveConfig parse_command_objective(const Field& f) {
                  "--lr, \"{lr}\"]");
   }
   o.command = string_list(command);
-  if (!f.child("metric").present()) f.child("metric").fail("is required: the name of the reported metric to tune");
-  o.metric = f.child("metric").as_string();
+  if (!f.child("metric").present() && first_objective.empty())
+    f.child("metric").fail("is required: the name of the reported metric to tune");
+  o.metric = f.child("metric").present() ? f.child("metric").as_string() : first_objective;
   const Field report = f.child("report");
   if (report.present()) {
     report.require_map();
@@ -247,11 +250,12 @@ ObjectiveConfig parse_command_objective(const Field& f) {
   return o;
 }
 
-ObjectiveConfig parse_objective(const Field& f) {
+/// `first_objective`: the first metric of `objectives:`, which stands for objective.metric.
+ObjectiveConfig parse_objective(const Field& f, const std::string& first_objective) {
   f.require_map();
   ObjectiveConfig o;
   if (f.child("command").present()) {
-    o = parse_command_objective(f);
+    o = parse_command_objective(f, first_objective);
   } else if (f.child("model").present() && f.child("model").as_string() == "synthetic") {
     o.synthetic = parse_synthetic_objective(f);
   } else {
@@ -275,17 +279,7 @@ ObjectiveConfig parse_objective(const Field& f) {
                                     f.file + ": " + f.child("data_dir").path);
   }
   if (f.child("metric").present()) o.metric = f.child("metric").as_string();
-  const Field direction = f.child("direction");
-  if (direction.present()) {
-    const std::string d = direction.as_string();
-    if (d == "maximize") o.direction = Direction::Maximize;
-    else if (d == "minimize") o.direction = Direction::Minimize;
-    else direction.fail("must be maximize or minimize");
-  } else {
-    const bool error = o.metric.find("loss") != std::string::npos || o.metric == "val_mse" ||
-                       o.metric == "val_mae";
-    o.direction = error ? Direction::Minimize : Direction::Maximize;
-  }
+  o.direction = parse_direction(f.child("direction"), o.metric);
   o.train_samples = positive_int(f.child("train_samples"), o.train_samples, 1);
   o.val_samples = positive_int(f.child("val_samples"), o.val_samples, 1);
   return o;
@@ -309,8 +303,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   }
   const Field top{path, root, ""};
   if (!root.IsMap()) throw ConfigError(path + ": a study file must be a YAML map of fields");
-  top.only_keys({"name", "output", "seed", "objective", "search_space", "fixed", "enqueue", "warm_start",
-                 "sampler", "scheduler", "budget", "resources", "checkpoints", "preemption"});
+  top.only_keys({"name", "output", "seed", "objective", "objectives", "constraints", "search_space",
+                 "fixed", "enqueue", "warm_start", "sampler", "scheduler", "budget", "resources",
+                 "checkpoints", "preemption"});
 
   StudyConfig c;
   c.path = path;
@@ -332,7 +327,21 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
 
   const Field objective = top.child("objective");
   if (!objective.present()) objective.fail("is required");
-  c.objective = parse_objective(objective);
+  c.multi = yaml_fields::parse_multi_objective(top);
+  c.objective = parse_objective(objective, c.multi.objectives.empty() ? "" : c.multi.objectives[0].metric);
+  if (!c.multi.objectives.empty()) {
+    // The first objective is the study's objective: what single-objective schedulers rank by.
+    const Field metric = objective.child("metric");
+    if (metric.present() && metric.as_string() != c.multi.objectives[0].metric) {
+      metric.fail("differs from the first of objectives (" + c.multi.objectives[0].metric +
+                  "), which is the study's objective; leave it out");
+    }
+    if (objective.child("direction").present()) {
+      objective.child("direction").fail("is given in objectives; leave it out");
+    }
+    c.objective.metric = c.multi.objectives[0].metric;
+    c.objective.direction = c.multi.objectives[0].direction;
+  }
 
   const Field space = top.child("search_space");
   if (!space.present()) space.fail("is required");
@@ -376,7 +385,13 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     c.warm_start = expand_environment(from.as_string(), c.where("warm_start.from"));
     if (c.warm_start.empty()) from.fail("must not be empty");
   }
-  c.sampler = parse_algorithm(top.child("sampler"), default_sampler(path + ": sampler"));
+  c.sampler = parse_algorithm(top.child("sampler"), c.multi.objectives.empty()
+                                                        ? default_sampler(path + ": sampler")
+                                                        : AlgorithmOptions("nsga2", {}, path + ": sampler"));
+  if (!c.multi.objectives.empty() && (c.sampler.name() == "tpe" || c.sampler.name() == "gp")) {
+    throw ConfigError(path + ": sampler: " + c.sampler.name() + " optimises one objective; with "
+                      "objectives: use nsga2 (the default then), random, sobol or grid");
+  }
   c.scheduler =
       parse_algorithm(top.child("scheduler"), AlgorithmOptions("fifo", {}, path + ": scheduler"));
 

@@ -11,6 +11,7 @@
 #include "study/data_config.h"
 #include "study/options.h"
 #include "study/param.h"
+#include "study/pareto.h"
 #include "study/search_space.h"
 #include "study/synthetic_config.h"
 #include "study/trial.h"
@@ -102,6 +103,9 @@ struct StudyConfig {
   std::string output_dir;  ///< default runs/NAME
   std::uint64_t seed = 0;
   ObjectiveConfig objective;
+  /// objectives: and constraints: (study/pareto.h); no objectives for a single-objective
+  /// study (objective.metric alone). The first objective is objective.metric/direction.
+  MultiObjective multi;
   Params fixed;            ///< hyperparameters set, not searched
   SearchSpace space;
   /// Configurations tried first, in order, as trials 0, 1, ...: each sets some or all of the

@@ -327,6 +327,36 @@ def case_storage(args):
     check(t["status"] == ["completed"] * 3 and t["state"] == "finished", f"every trial completed: {t['status']}")
 
 
+def case_objectives(args):
+    """Two objectives (val_accuracy up, the lr the program reports as lr_seen down: they
+    conflict below lr = 1e-2) searched by nsga2 under mpirun: every trial completes with both
+    metrics in study.h5, and `rungs best` prints as the Pareto front exactly the trials that
+    no other beats on both, as computed here from study.h5."""
+    study, path = write(args, "objectives", trials=16, epochs=2,
+                        sampler="{name: nsga2, population: 6}")
+    text = open(study).read().replace(
+        "  metric: val_accuracy\n", "").replace(
+        "search_space:", "objectives:\n  - {metric: val_accuracy, direction: maximize}\n"
+        "  - {metric: lr_seen, direction: minimize}\nsearch_space:")
+    open(study, "w").write(text)
+    p = rungs_run(args, study)
+    check(p.returncode == 0, f"the study runs: {p.returncode} {p.stderr[-800:]}")
+    t = read(path)
+    check(t["status"] == ["completed"] * 16, f"every trial completed: {t['status']}")
+    points = {i: (t["metrics"]["val_accuracy"][(i, 2)], t["metrics"]["lr_seen"][(i, 2)]) for i in range(16)}
+
+    def beats(a, b):
+        return a[0] >= b[0] and a[1] <= b[1] and a != b
+
+    front = {i for i, a in points.items() if not any(beats(b, a) for b in points.values())}
+    best = run([args.rungs, "best", path])
+    check(best.returncode == 0, f"rungs best: {best.stderr}")
+    lines = best.stdout.split("Pareto front: ", 1)
+    check(len(lines) == 2, f"rungs best prints the front: {best.stdout}")
+    shown = {int(line.split()[0]) for line in lines[1].splitlines()[2:] if line.strip()}
+    check(shown == front and len(front) >= 2, f"the front {sorted(shown)} is {sorted(front)}: {best.stdout}")
+
+
 def case_pytorch(args):
     """examples/pytorch: a PyTorch script tuned by TPE + promotion-based ASHA, as the example
     study file says, on less data: every epoch of every trial in study.h5, paused trials
@@ -387,7 +417,8 @@ def main():
     os.makedirs(args.workdir)
     {"tpe_asha": case_tpe_asha, "failures": case_failures, "misbehaving": case_misbehaving,
      "preemption": case_preemption, "killed_worker": case_killed_worker,
-     "checks": case_checks, "pytorch": case_pytorch, "cpp": case_cpp, "storage": case_storage}[args.case](args)
+     "checks": case_checks, "pytorch": case_pytorch, "cpp": case_cpp, "storage": case_storage,
+     "objectives": case_objectives}[args.case](args)
     print("ok", args.case, flush=True)
 
 

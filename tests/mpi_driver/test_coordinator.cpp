@@ -324,7 +324,9 @@ TEST(Coordinator, WithFitLimitNoEpochIsStartedThatCannotEndBeforeTheStop) {
     if (t.status == TrialStatus::Failed) continue;
     EXPECT_EQ(t.status, TrialStatus::Completed) << t.id;
     ASSERT_EQ(t.epochs_run(), 4) << t.id;
-    if (t.id < static_cast<int>(run.trials.size())) EXPECT_EQ(t.curve[0].seconds, 2000.0) << t.id;
+    if (t.id < static_cast<int>(run.trials.size())) {
+      EXPECT_EQ(t.curve[0].seconds, 2000.0) << t.id;
+    }
   }
 }
 

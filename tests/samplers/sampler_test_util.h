@@ -10,6 +10,9 @@
 
 namespace rungs::testing {
 
+/// The one objective of the test studies as a multi-objective sampler sees it.
+inline const MultiObjective kObjective = {{{"objective", Direction::Minimize}}, {}};
+
 /// A trial with `values` reported at epochs 1, 2, ... and the given status.
 inline TrialRecord make_trial(int id, Params params, TrialStatus status,
                               std::vector<double> values = {}) {
@@ -22,6 +25,7 @@ inline TrialRecord make_trial(int id, Params params, TrialStatus status,
     EpochResult r;
     r.epoch = static_cast<int>(e) + 1;
     r.value = values[e];
+    r.set_metric("objective", values[e]);  // what kObjective names, for nsga2
     t.curve.push_back(r);
   }
   return t;

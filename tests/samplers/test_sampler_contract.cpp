@@ -87,6 +87,10 @@ struct Gp {
   }
 };
 
+struct Nsga2 {
+  static AlgorithmOptions options() { return sampler_options("nsga2", {{"population", std::int64_t{10}}}); }
+};
+
 // TPE behind an `enqueue:` list of partial configurations (samplers/enqueued_sampler.h).
 struct EnqueuedTpe {
   static AlgorithmOptions options() { return Tpe::options(); }
@@ -106,7 +110,8 @@ template <typename T>
 class SamplerContract : public ::testing::Test {
  protected:
   std::unique_ptr<Sampler> make(std::uint64_t seed) {
-    auto sampler = make_sampler(T::options(), config().space, Direction::Minimize, seed);
+    auto sampler = make_sampler(T::options(), config().space, Direction::Minimize, seed,
+                                testing::kObjective);
     if constexpr (HasQueue<T>::value) {
       return std::make_unique<EnqueuedSampler>(std::move(sampler), T::queue(), config().space, seed);
     }
@@ -121,7 +126,7 @@ class SamplerContract : public ::testing::Test {
 };
 
 using Samplers = ::testing::Types<Random, Grid, Sobol, Tpe, TpeMultivariate, TpeGlobalSplit,
-                                 Default, Gp, EnqueuedTpe>;
+                                 Default, Gp, EnqueuedTpe, Nsga2>;
 TYPED_TEST_SUITE(SamplerContract, Samplers);
 
 TYPED_TEST(SamplerContract, EverySuggestionIsInTheSpaceWithExactlyTheActiveParameters) {

@@ -76,6 +76,48 @@ TEST(Config, LossMetricDefaultsToMinimize) {
   EXPECT_EQ(c.objective.direction, Direction::Minimize);
 }
 
+TEST(Config, SeveralObjectivesTheFirstBeingTheStudysObjective) {
+  const std::string two = "objective: {model: mlp}\nobjectives:\n  - {metric: val_loss}\n"
+                          "  - {metric: params, direction: minimize}\n"
+                          "constraints: [{metric: peak_memory_mb, max: 8000}]\n";
+  std::string text = variant("objective: {model: mlp, metric: val_accuracy, direction: maximize, train_samples: 2000}\n", two);
+  text.replace(text.find("sampler: random\n"), 16, "");
+  const StudyConfig c = parse_study_config(text, "s.yaml");
+  ASSERT_EQ(c.multi.objectives.size(), 2u);
+  EXPECT_EQ(c.objective.metric, "val_loss");
+  EXPECT_EQ(c.objective.direction, Direction::Minimize) << "a loss is minimised unless told";
+  EXPECT_EQ(c.multi.objectives[1].metric, "params");
+  ASSERT_EQ(c.multi.constraints.size(), 1u);
+  EXPECT_EQ(c.multi.constraints[0].max, 8000.0);
+  EXPECT_EQ(c.sampler.name(), "nsga2") << "the default sampler with objectives";
+}
+
+TEST(Config, ObjectivesErrorsNameTheField) {
+  const std::string base = "objective: {model: mlp, metric: val_accuracy, direction: maximize, train_samples: 2000}\n";
+  const auto with = [&](const std::string& text) {
+    std::string file = variant(base, text);
+    if (text.find("sampler:") != std::string::npos) file.replace(file.find("sampler: random\n"), 16, "");
+    return error_of(file);
+  };
+  EXPECT_EQ(with("objective: {model: mlp}\nobjectives: [{metric: val_loss}]\n"),
+            "study.yaml: objectives: must be a list of two or more {metric, direction} (one "
+            "objective: objective.metric)");
+  EXPECT_EQ(with("objective: {model: mlp}\nobjectives: [{metric: a}, {metric: a}]\n"),
+            "study.yaml: objectives[1].metric: a is already an objective");
+  EXPECT_EQ(with("objective: {model: mlp}\nobjectives: [{metric: a, direction: up}, {metric: b}]\n"),
+            "study.yaml: objectives[0].direction: up must be maximize or minimize");
+  EXPECT_EQ(with("objective: {model: mlp, metric: val_loss}\nobjectives: [{metric: a}, {metric: b}]\n"),
+            "study.yaml: objective.metric: val_loss differs from the first of objectives (a), which "
+            "is the study's objective; leave it out");
+  EXPECT_EQ(with("objective: {model: mlp}\nobjectives: [{metric: a}, {metric: b}]\nsampler: tpe\n"),
+            "study.yaml: sampler: tpe optimises one objective; with objectives: use nsga2 (the "
+            "default then), random, sobol or grid");
+  EXPECT_EQ(with("objective: {model: mlp}\nconstraints: [{metric: m}]\n"),
+            "study.yaml: constraints[0]: needs max or min");
+  EXPECT_EQ(with("objective: {model: mlp}\nconstraints: [{metric: m, max: 1, min: 2}]\n"),
+            "study.yaml: constraints[0].min: 2 is above max");
+}
+
 TEST(Config, ErrorsNameFileFieldAndValue) {
   EXPECT_EQ(error_of(variant("low: 1.0e-4", "low: -1")),
             "study.yaml: search_space.lr.low: -1 must be > 0 when log is true");
@@ -103,7 +145,7 @@ TEST(Config, ErrorsNameFileFieldAndValue) {
             "study.yaml: budget.epochs: three must be an integer");
   EXPECT_EQ(error_of(variant("seed: 7", "sede: 7")),
             "study.yaml: sede: unknown field (expected one of: name, output, seed, objective, "
-            "search_space, fixed, enqueue, warm_start, sampler, scheduler, budget, resources, checkpoints, "
+            "objectives, constraints, search_space, fixed, enqueue, warm_start, sampler, scheduler, budget, resources, checkpoints, "
             "preemption)");
   EXPECT_EQ(error_of(variant("when: {optimizer: [sgd]}", "when: {optimiser: [sgd]}")),
             "study.yaml: search_space.momentum.when.optimiser: (a list) names no parameter "

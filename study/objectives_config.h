@@ -1,0 +1,19 @@
+#pragma once
+/// Internal to study/: the `objectives:` and `constraints:` of a multi-objective study, and
+/// the direction rule every objective shares. Not part of the public API.
+#include <string>
+
+#include "study/pareto.h"
+#include "study/yaml_fields.h"
+
+namespace rungs::yaml_fields {
+
+/// `direction` as written (maximize | minimize), else what the metric's name implies:
+/// minimize for losses and errors (a name with "loss", val_mse, val_mae), maximize otherwise.
+Direction parse_direction(const Field& direction, const std::string& metric);
+
+/// `objectives:` (a list of two or more {metric, direction}, metrics unique) and
+/// `constraints:` (a list of {metric, max and/or min}) under `top`; empty when absent.
+MultiObjective parse_multi_objective(const Field& top);
+
+}  // namespace rungs::yaml_fields
