@@ -53,7 +53,8 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   const bool builtin = config.objective.is_builtin_model();
   if (builtin) validate_hyperparameters(config);
   make_study_sampler(config);
-  const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
+                                        config.multi.objectives);
   const ObjectiveConfig& o = config.objective;
   if (!o.report_regex.empty() && o.resume_args.empty() && scheduler->pauses()) {
     // rungs can end such a program only with a signal: a paused run could never go on.
@@ -359,7 +360,8 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   MpiTransport transport(groups.coordinator_comm.get());
 
   auto sampler = make_study_sampler(config, warm.trials);
-  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
+                                        config.multi.objectives);
   const bool scheduler_warm = !warm.from.empty() && scheduler->add_prior(warm.complete);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;

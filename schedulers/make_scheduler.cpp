@@ -2,17 +2,22 @@
 #include "schedulers/fifo.h"
 #include "schedulers/hyperband.h"
 #include "schedulers/median.h"
+#include "schedulers/mo_asha.h"
+#include "schedulers/scheduler_options.h"
 #include "schedulers/scheduler.h"
 #include "schedulers/successive_halving.h"
 
 namespace rungs {
 
 std::unique_ptr<Scheduler> make_scheduler(const AlgorithmOptions& options, int max_epochs,
-                                          Direction direction) {
+                                          Direction direction, const std::vector<Objective>& objectives) {
   const std::string& name = options.name();
   std::unique_ptr<Scheduler> scheduler;
   if (name == "fifo") {
     scheduler = std::make_unique<FifoScheduler>(max_epochs);
+  } else if (name == "asha" && objectives.size() >= 2) {
+    scheduler = std::make_unique<MoAshaScheduler>(read_ladder(options, max_epochs, true), objectives,
+                                                  read_promotion_mode(options));
   } else if (name == "asha") {
     scheduler = AshaScheduler::from_options(options, max_epochs, direction);
   } else if (name == "successive_halving") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "study/options.h"
+#include "study/pareto.h"
 #include "study/trial.h"
 
 namespace rungs {
@@ -56,8 +57,11 @@ class Scheduler {
 };
 
 /// Builds the scheduler named in `options` (fifo, ...) for trials of at most `max_epochs`.
-/// Validates its options (ConfigError naming the field and value).
+/// Validates its options (ConfigError naming the field and value). With two or more
+/// `objectives` (the study's objectives:), asha is MO-ASHA (mo_asha.h); the other
+/// schedulers compare trials by the first objective, the study's value.
 std::unique_ptr<Scheduler> make_scheduler(const AlgorithmOptions& options, int max_epochs,
-                                          Direction direction);
+                                          Direction direction,
+                                          const std::vector<Objective>& objectives = {});
 
 }  // namespace rungs

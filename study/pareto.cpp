@@ -51,7 +51,10 @@ double hypervolume_sliced(std::vector<Point> points, const Point& reference) {
 
 std::optional<Point> objective_point(const TrialRecord& trial, const std::vector<Objective>& objectives) {
   if (trial.curve.empty()) return std::nullopt;
-  const EpochResult& last = trial.curve.back();
+  return objective_point(trial.curve.back(), objectives);
+}
+
+std::optional<Point> objective_point(const EpochResult& last, const std::vector<Objective>& objectives) {
   Point point;
   for (const Objective& objective : objectives) {
     const std::optional<double> value = last.metric(objective.metric);
@@ -148,6 +151,27 @@ std::vector<double> crowding_distances(const std::vector<Point>& points,
     }
   }
   return distance;
+}
+
+ParetoStanding pareto_standing(const std::vector<Point>& points) {
+  ParetoStanding s{pareto_ranks(points), std::vector<double>(points.size(), 0.0)};
+  const int fronts = points.empty() ? 0 : *std::max_element(s.rank.begin(), s.rank.end()) + 1;
+  std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(fronts));
+  for (std::size_t i = 0; i < points.size(); ++i) members[static_cast<std::size_t>(s.rank[i])].push_back(i);
+  for (const auto& front : members) {
+    const std::vector<double> d = crowding_distances(points, front);
+    for (std::size_t k = 0; k < front.size(); ++k) s.crowding[front[k]] = d[k];
+  }
+  return s;
+}
+
+std::vector<std::size_t> pareto_order(const std::vector<Point>& points) {
+  const ParetoStanding standing = pareto_standing(points);
+  std::vector<std::size_t> order(points.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return standing.before(a, b); });
+  return order;
 }
 
 double hypervolume(std::vector<Point> points, const Point& reference) {

@@ -41,6 +41,25 @@ using Point = std::vector<double>;
 /// maximised. nullopt when the trial has no epoch, or its last one lacks one of the metrics
 /// or has a NaN there (a diverged trial is not a point).
 std::optional<Point> objective_point(const TrialRecord& trial, const std::vector<Objective>& objectives);
+/// The same for one epoch's results.
+std::optional<Point> objective_point(const EpochResult& epoch, const std::vector<Objective>& objectives);
+
+/// Each point's non-dominated rank and its crowding distance within that rank's front.
+struct ParetoStanding {
+  std::vector<int> rank;
+  std::vector<double> crowding;
+  /// Whether point a stands strictly before point b: a lower rank, or the same rank and a
+  /// larger crowding distance.
+  bool before(std::size_t a, std::size_t b) const {
+    return rank[a] != rank[b] ? rank[a] < rank[b] : crowding[a] > crowding[b];
+  }
+};
+ParetoStanding pareto_standing(const std::vector<Point>& points);
+
+/// The order in which successive halving ranks `points` (one rung's results): by
+/// non-dominated rank, within a rank by crowding distance (the larger first), then by
+/// index. Indices into `points`, best first (MO-ASHA's rule, Schmucker et al. 2021).
+std::vector<std::size_t> pareto_order(const std::vector<Point>& points);
 
 /// By how much the trial's last epoch breaks `constraints`: the sum over them of the
 /// distance past each bound; 0 when feasible. A metric the epoch did not report counts as

@@ -7,7 +7,8 @@
 // Reads commands on stdin, one per line, and answers on stdout:
 //   ask        -> the new trial's parameters, "name=value" separated by spaces (trial ids
 //                 count from 0 in the order asked); pending trials are running ones
-//   tell K V   -> trial K completed with value V; no answer
+//   tell K V   -> trial K completed with value V; no answer. A study file with
+//                 `objectives:` takes one value per objective: tell K V1 V2 ...
 // Exits at the end of its input; a bad command or study file: a message, exit status 2.
 #include <cstdio>
 #include <iostream>
@@ -28,8 +29,10 @@ int main(int argc, char** argv) {
   }
   try {
     const StudyConfig config = load_study_config(argv[1]);
-    auto sampler =
-        make_sampler(config.sampler, config.space, Direction::Minimize, std::stoull(argv[2]));
+    MultiObjective multi = config.multi;
+    if (multi.objectives.empty()) multi.objectives = {{"value", Direction::Minimize}};
+    auto sampler = make_sampler(config.sampler, config.space, Direction::Minimize,
+                                std::stoull(argv[2]), multi);
     std::vector<TrialRecord> trials;
     for (std::string line; std::getline(std::cin, line);) {
       std::istringstream in(line);
@@ -51,13 +54,17 @@ int main(int argc, char** argv) {
         std::cout << out << std::endl;
       } else if (command == "tell") {
         std::size_t k = 0;
-        double value = 0;
-        if (!(in >> k >> value) || k >= trials.size()) throw Error("bad command: " + line);
-        TrialRecord& t = trials[k];
-        t.status = TrialStatus::Completed;
+        if (!(in >> k) || k >= trials.size()) throw Error("bad command: " + line);
         EpochResult r;
         r.epoch = 1;
-        r.value = value;
+        for (const Objective& objective : multi.objectives) {
+          double value = 0;
+          if (!(in >> value)) throw Error("bad command (one value per objective): " + line);
+          r.set_metric(objective.metric, value);
+        }
+        r.value = r.metrics.front().value;
+        TrialRecord& t = trials[k];
+        t.status = TrialStatus::Completed;
         t.curve = {r};
         sampler->on_trial_end(t);
       } else if (!command.empty()) {

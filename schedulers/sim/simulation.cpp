@@ -237,7 +237,8 @@ SimResult Simulation::result(const std::string& label) const {
 SimResult simulate(const StudyConfig& config, const AlgorithmOptions& scheduler_options,
                    const SimSettings& settings, const std::string& label) {
   auto sampler = make_study_sampler(config);
-  auto scheduler = make_scheduler(scheduler_options, config.budget.epochs, config.objective.direction);
+  auto scheduler = make_scheduler(scheduler_options, config.budget.epochs, config.objective.direction,
+                                  config.multi.objectives);
   Simulation simulation(config, *sampler, *scheduler, settings);
   simulation.run();
   return simulation.result(label);

@@ -356,6 +356,23 @@ def case_objectives(args):
     shown = {int(line.split()[0]) for line in lines[1].splitlines()[2:] if line.strip()}
     check(shown == front and len(front) >= 2, f"the front {sorted(shown)} is {sorted(front)}: {best.stdout}")
 
+    # asha with objectives is MO-ASHA: the trial with the smallest lr_seen at the first rung,
+    # however poor its accuracy there, is on that rung's front and is never stopped there.
+    study, path = write(args, "objectives_asha", trials=16, epochs=4,
+                        sampler="{name: nsga2, population: 6}",
+                        scheduler="{name: asha, min_resource: 1, reduction_factor: 2}")
+    text = open(study).read()
+    open(study, "w").write(text.replace("  metric: val_accuracy\n", "").replace(
+        "search_space:", "objectives:\n  - {metric: val_accuracy, direction: maximize}\n"
+        "  - {metric: lr_seen, direction: minimize}\nsearch_space:"))
+    p = rungs_run(args, study)
+    check(p.returncode == 0, f"the MO-ASHA study runs: {p.returncode} {p.stderr[-800:]}")
+    t = read(path)
+    check(set(t["status"]) <= {"completed", "stopped"} and "stopped" in t["status"],
+          f"MO-ASHA stopped some trials and completed the others: {t['status']}")
+    lowest = min(range(16), key=lambda i: t["metrics"]["lr_seen"][(i, 1)])
+    check(t["epochs"][lowest] > 1, f"trial {lowest} (the smallest lr_seen) went on past rung 0: {t['epochs']}")
+
 
 def case_pytorch(args):
     """examples/pytorch: a PyTorch script tuned by TPE + promotion-based ASHA, as the example
