@@ -533,6 +533,16 @@ std::vector<float> Trainer::flat_parameters() const {
   return out;
 }
 
+std::vector<float> Trainer::flat_buffers() const {
+  std::vector<float> out;
+  for (const auto& b : state_->model->buffers()) {
+    if (b.scalar_type() != torch::kFloat) continue;
+    const torch::Tensor values = b.detach().to(torch::kCPU).contiguous();
+    out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+  }
+  return out;
+}
+
 int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
 namespace {
