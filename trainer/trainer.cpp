@@ -146,6 +146,8 @@ class EpochSteps {
         base_lr_(hp.lr),
         epoch_(epoch),
         steps_((samples + hp.batch_size - 1) / hp.batch_size),
+        scheduled_(hp.training.scheduled()),
+        clips_(hp.training.grad_clip > 0.0),
         mixed_(hp.training.precision != "fp32"),
         scaler_(hp.training.precision == "fp16") {
     if (options_.augments()) augmentation_.emplace(options_, seed, samples);
@@ -155,7 +157,7 @@ class EpochSteps {
   void prepare(torch::Tensor& images, std::int64_t first, std::int64_t step,
                Optimizer& optimizer) const {
     if (augmentation_) augmentation_->apply(images, first);
-    if (options_.scheduled())
+    if (scheduled_)
       optimizer.set_lr(base_lr_ * lr_factor(options_, epoch_, step, steps_));
   }
 
@@ -178,9 +180,10 @@ class EpochSteps {
   /// After the gradients are final (averaged over a group): unscales and clips them; false
   /// when the step is to be skipped (fp16 gradients that overflowed).
   bool finish(torch::nn::Sequential& model) {
-    if (!scaler_.unscale(model->parameters())) return false;
-    if (options_.grad_clip > 0.0)
-      torch::nn::utils::clip_grad_norm_(model->parameters(), options_.grad_clip);
+    if (!scaler_.enabled() && !clips_) return true;
+    const std::vector<torch::Tensor> params = model->parameters();
+    if (!scaler_.unscale(params)) return false;
+    if (clips_) torch::nn::utils::clip_grad_norm_(params, options_.grad_clip);
     return true;
   }
 
@@ -189,6 +192,8 @@ class EpochSteps {
   double base_lr_;
   int epoch_;
   std::int64_t steps_;
+  bool scheduled_;
+  bool clips_;
   bool mixed_;
   LossScaler scaler_;
   std::optional<EpochAugmentation> augmentation_;
