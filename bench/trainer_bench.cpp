@@ -36,8 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--stages", hp.stages, "resnet: stages");
   app.add_option("--blocks", hp.blocks, "resnet: blocks per stage");
   app.add_flag("--options", options, "the training options on");
-  app.add_option("--train-samples", train_samples, "training images")
-      ->check(CLI::Range(1, 50000));
+  app.add_option("--train-samples", train_samples, "training images")->check(CLI::Range(1, 50000));
   app.add_option("--epochs", epochs, "timed epochs after the warm-up")->check(CLI::PositiveNumber);
   app.add_option("--data-dir", data_dir, "directory of the Fashion-MNIST .gz files");
   CLI11_PARSE(app, argc, argv);
@@ -77,8 +76,8 @@ int main(int argc, char** argv) {
         "rungs %s layers %d width %d%s %s batch %d threads %d: %.0f samples/s "
         "(cpu %.0f samples/s, %.2f s/epoch, loss %.4f)\n",
         hp.model.c_str(), hp.layers, hp.width, options ? " options" : "", hp.optimizer.c_str(),
-        hp.batch_size, threads,
-        samples * epochs / seconds, samples * epochs / cpu_seconds, seconds / epochs, loss);
+        hp.batch_size, threads, samples * epochs / seconds, samples * epochs / cpu_seconds,
+        seconds / epochs, loss);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "trainer_bench: %s\n", e.what());
     return 1;

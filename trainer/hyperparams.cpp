@@ -74,8 +74,7 @@ std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> l
   list.push_back(number("batch_size", HyperType::Int, std::int64_t{128}, 1.0, false, 65536.0));
   // The training options (trainer/training_options.h) are every model's too.
   for (auto& option : training_option_specs()) list.push_back(std::move(option));
-  std::sort(list.begin(), list.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return list;
 }
 

@@ -42,8 +42,8 @@ HyperparameterSpec choice(std::string name, std::string fallback, std::vector<st
 HyperparameterSpec flag(std::string name, bool fallback);
 }  // namespace specs
 
-/// The known hyperparameters of `model` (mlp | cnn | resnet), sorted by name. Throws ConfigError for
-/// an unknown model.
+/// The known hyperparameters of `model` (mlp | cnn | resnet), sorted by name. Throws ConfigError
+/// for an unknown model.
 const std::vector<HyperparameterSpec>& hyperparameters_of(const std::string& model);
 
 /// Checks the study against the trainer: objective.model is mlp|cnn|resnet, objective.dataset is

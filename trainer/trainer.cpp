@@ -54,10 +54,10 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
 /// stays below the size malloc serves from the heap (keep_freed_memory()).
 std::int64_t eval_batch_size(const Hyperparameters& hp, const ModelShape& shape) {
   const std::int64_t pixels = shape.features() / shape.sample[0];
-  const std::int64_t floats_per_image =
-      hp.model == "cnn"      ? std::int64_t{hp.channels} * pixels
-      : hp.model == "resnet" ? std::int64_t{hp.width} * pixels
-                             : std::max(std::int64_t{hp.width}, shape.outputs);
+  const std::int64_t floats_per_image = hp.model == "cnn" ? std::int64_t{hp.channels} * pixels
+                                        : hp.model == "resnet"
+                                            ? std::int64_t{hp.width} * pixels
+                                            : std::max(std::int64_t{hp.width}, shape.outputs);
   const std::int64_t fitting = kMaxActivationBytes / (4 * floats_per_image);
   return std::clamp<std::int64_t>(fitting, 1, kMaxEvalBatch);
 }
@@ -157,8 +157,7 @@ class EpochSteps {
   void prepare(torch::Tensor& images, std::int64_t first, std::int64_t step,
                Optimizer& optimizer) const {
     if (augmentation_) augmentation_->apply(images, first);
-    if (scheduled_)
-      optimizer.set_lr(base_lr_ * lr_factor(options_, epoch_, step, steps_));
+    if (scheduled_) optimizer.set_lr(base_lr_ * lr_factor(options_, epoch_, step, steps_));
   }
 
   /// The training loss of the batch, the forward pass under autocast when mixed.
@@ -334,10 +333,9 @@ TrialError replica_failure(const Communicator& group, float failed, const std::s
 std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
                                           const torch::Tensor& order, std::int64_t batch,
-                                          EpochSteps& steps,
-                                          torch::nn::Sequential& model, Optimizer& optimizer,
-                                          Communicator& group, GradientAverager& averager,
-                                          Task task, int epoch,
+                                          EpochSteps& steps, torch::nn::Sequential& model,
+                                          Optimizer& optimizer, Communicator& group,
+                                          GradientAverager& averager, Task task, int epoch,
                                           const std::function<bool()>& interrupted) {
   const std::int64_t n = train_images.size(0);
   torch::Tensor images = torch::empty({0}, train_images.options());
@@ -415,8 +413,8 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     if (s.group) {
       s.model->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
-                                 steps, s.model, *s.optimizer, *s.group, *s.averager, s.data->task(),
-                                 epoch, interrupted);
+                                 steps, s.model, *s.optimizer, *s.group, *s.averager,
+                                 s.data->task(), epoch, interrupted);
     }
     // Each batch is gathered into the same two buffers: a permuted copy of the whole split
     // per epoch costs more (fresh pages, page faults) than the gathers it saves.

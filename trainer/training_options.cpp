@@ -64,8 +64,9 @@ std::vector<HyperparameterSpec> training_option_specs() {
 
 double lr_factor(const TrainingOptions& options, int epoch, std::int64_t step,
                  std::int64_t steps_per_epoch) {
-  const double t = static_cast<double>(epoch) + static_cast<double>(step + 1) /
-                                                    static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
+  const double t = static_cast<double>(epoch) +
+                   static_cast<double>(step + 1) /
+                       static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
   const double warmup = options.warmup_epochs;
   double factor = 1.0;
   if (options.lr_schedule == "cosine" && options.max_epochs > warmup) {
@@ -82,7 +83,8 @@ void check_training_options(const StudyConfig& config, bool cuda) {
   if (config.objective.task == Task::Regression) {
     for (const auto& [field, value] : values_of(config, "label_smoothing"))
       if (as_double(value) != 0.0)
-        reject(config, field, value, "applies to classification only (objective.task is regression)");
+        reject(config, field, value,
+               "applies to classification only (objective.task is regression)");
   }
   if (!cuda) {
     for (const auto& [field, value] : values_of(config, "precision")) {

@@ -336,9 +336,8 @@ TEST(TorchRunner, ResumingWithAugmentationAndACosineScheduleReproducesTheUninter
   const auto runner = make_torch_runner(settings);
   const TrialRun whole = run_trial(*runner, assignment(kOptionsResnet, 5, 3, dir.file("whole")));
   TrialAssignment trial = assignment(kOptionsResnet, 5, 3, dir.file("parts/paused"));
-  const TrialRun first = run_trial(*runner, trial, [](int e) {
-    return e == 2 ? Verdict::Pause : Verdict::Continue;
-  });
+  const TrialRun first =
+      run_trial(*runner, trial, [](int e) { return e == 2 ? Verdict::Pause : Verdict::Continue; });
   ASSERT_EQ(first.outcome.kind, TrialOutcome::Kind::Paused) << first.outcome.reason;
   ASSERT_EQ(first.curve.size(), 2u);
   trial.start_epoch = 2;
@@ -366,7 +365,8 @@ TEST(TorchRunner, ResumingWithAugmentationAndACosineScheduleReproducesTheUninter
 }
 
 TEST_F(TorchRunnerTest, MixedPrecisionOnTheCpuFailsTheTrialNamingIt) {
-  const TrialRun run = run_trial(small(), assignment(with(kSmallMlp, "precision", std::string("bf16")), 1, 1));
+  const TrialRun run =
+      run_trial(small(), assignment(with(kSmallMlp, "precision", std::string("bf16")), 1, 1));
   EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Failed);
   EXPECT_NE(run.outcome.reason.find("precision bf16 needs a CUDA device"), std::string::npos)
       << run.outcome.reason;

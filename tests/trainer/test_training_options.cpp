@@ -62,9 +62,11 @@ TEST(TrainingOptions, EveryModelTakesThemWithDefaultsOff) {
     EXPECT_EQ(hp.training.label_smoothing, 0.0) << model;
     EXPECT_EQ(hp.training.grad_clip, 0.0) << model;
   }
-  const Hyperparameters hp = Hyperparameters::from_params(
-      "resnet", {{"lr_schedule", std::string("step")}, {"augment_crop", std::int64_t{4}},
-                 {"stages", std::int64_t{2}}, {"warmup_epochs", std::int64_t{1}}});
+  const Hyperparameters hp =
+      Hyperparameters::from_params("resnet", {{"lr_schedule", std::string("step")},
+                                              {"augment_crop", std::int64_t{4}},
+                                              {"stages", std::int64_t{2}},
+                                              {"warmup_epochs", std::int64_t{1}}});
   EXPECT_EQ(hp.training.lr_schedule, "step");
   EXPECT_EQ(hp.training.augment_crop, 4);
   EXPECT_DOUBLE_EQ(hp.training.warmup_epochs, 1.0);
@@ -73,14 +75,17 @@ TEST(TrainingOptions, EveryModelTakesThemWithDefaultsOff) {
   EXPECT_EQ(hp.width, 16);
 }
 
-TEST(TrainingOptions, AcceptsAGoodStudyOnACudaRun) { EXPECT_EQ(error_of(kStudy, true), "(no error)"); }
+TEST(TrainingOptions, AcceptsAGoodStudyOnACudaRun) {
+  EXPECT_EQ(error_of(kStudy, true), "(no error)");
+}
 
 TEST(TrainingOptions, RefusesMixedPrecisionOnTheCpu) {
   EXPECT_EQ(error_of(kStudy, false),
             "study.yaml: search_space.precision.choices: bf16 needs a CUDA device; this study "
             "trains on the CPU (use fp32)");
-  const std::string fixed = replaced(replaced(kStudy, "  precision: {type: categorical, choices: [fp32, bf16]}\n", ""),
-                                     "augment_flip: true", "augment_flip: true, precision: fp16");
+  const std::string fixed =
+      replaced(replaced(kStudy, "  precision: {type: categorical, choices: [fp32, bf16]}\n", ""),
+               "augment_flip: true", "augment_flip: true, precision: fp16");
   EXPECT_EQ(error_of(fixed, false),
             "study.yaml: fixed.precision: fp16 needs a CUDA device; this study trains on the CPU "
             "(use fp32)");
@@ -106,7 +111,8 @@ TEST(TrainingOptions, RejectsLabelSmoothingForRegression) {
       "val_samples: 500",
       "data: {file: d.h5, train: {x: /x, y: /y}, val_fraction: 0.1}, task: regression, metric: "
       "val_mse, direction: minimize");
-  EXPECT_EQ(error_of(replaced(text, "warmup_epochs: 0.5", "label_smoothing: 0"), true), "(no error)");
+  EXPECT_EQ(error_of(replaced(text, "warmup_epochs: 0.5", "label_smoothing: 0"), true),
+            "(no error)");
   EXPECT_EQ(error_of(replaced(text, "warmup_epochs: 0.5", "label_smoothing: 0.1"), true),
             "study.yaml: fixed.label_smoothing: 0.1 applies to classification only "
             "(objective.task is regression)");
