@@ -1,6 +1,7 @@
 #pragma once
-/// The LibTorch implementation of TrialRunner (study/trial_runner.h): trains the MLP or CNN
-/// of objective.model on Fashion-MNIST, with the hyperparameters of trainer/hyperparams.h.
+/// The LibTorch implementation of TrialRunner (study/trial_runner.h): trains the MLP, CNN or
+/// resnet of objective.model on Fashion-MNIST or the user's data, with the hyperparameters
+/// of trainer/hyperparams.h.
 /// No LibTorch in this header.
 #include <memory>
 
