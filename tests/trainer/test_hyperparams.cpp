@@ -112,6 +112,25 @@ TEST(Hyperparams, RejectsUnknownModelsAndDatasets) {
             "study.yaml: objective.dataset: cifar10 is not a known dataset (known: fashion_mnist)");
 }
 
+TEST(Hyperparams, ResnetHasStagesBlocksAndWidthInTheirRanges) {
+  const std::string resnet = variant("model: mlp", "model: resnet");
+  std::string text = resnet;
+  text.replace(text.find("layers: 1"), 9, "stages: 7");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: fixed.stages: 7 is out of range; stages must be in [1, 6]");
+  text = resnet;
+  text.replace(text.find("layers: 1"), 9, "blocks: 0");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: fixed.blocks: 0 is out of range; blocks must be in [1, 16]");
+  text = resnet;
+  text.replace(text.find("layers: 1"), 9, "blocks: 16, stages: 6");
+  text.replace(text.find("high: 256"), 9, "high: 1024");
+  EXPECT_EQ(error_of(text), "(no error)");
+  text.replace(text.find("high: 1024"), 10, "high: 1056");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: search_space.width.high: 1056 is out of range; width must be in [1, 1024]");
+}
+
 TEST(Hyperparams, RejectsMoreSamplesThanTheDatasetHas) {
   EXPECT_EQ(error_of(variant("train_samples: 2000", "train_samples: 60000")),
             "study.yaml: objective.train_samples: 60000 is out of range; fashion_mnist has "

@@ -51,6 +51,24 @@ TEST(Resnet, HasTheStagesBlocksAndWidthsAsked) {
   EXPECT_FALSE(net->buffers().empty());
 }
 
+TEST(Resnet, UsesTheActivationAndDropoutAsked) {
+  ModelShape shape;
+  shape.sample = {3, 16, 16};
+  const torch::Tensor x = torch::randn({4, 3, 16, 16});
+  Hyperparameters hp = resnet(2, 1, 4);
+  torch::manual_seed(1);
+  auto relu = make_model(hp, shape);
+  hp.activation = "tanh";
+  torch::manual_seed(1);
+  auto tanh = make_model(hp, shape);
+  relu->eval();
+  tanh->eval();
+  EXPECT_FALSE(relu->forward(x).allclose(tanh->forward(x)));
+  EXPECT_EQ(count(*relu, "torch::nn::DropoutImpl"), 0);
+  hp.dropout = 0.3;
+  EXPECT_EQ(count(*make_model(hp, shape), "torch::nn::DropoutImpl"), 1);
+}
+
 TEST(Resnet, RefusesImagesSmallerThan8x8AndFeatures) {
   ModelShape shape;
   shape.sample = {3, 7, 32};
