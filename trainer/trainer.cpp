@@ -153,11 +153,14 @@ class EpochSteps {
     if (options_.augments()) augmentation_.emplace(options_, seed, samples);
   }
 
-  /// Before step `step` (0-based): augments `images` (positions first...) and sets the lr.
-  void prepare(torch::Tensor& images, std::int64_t first, std::int64_t step,
-               Optimizer& optimizer) const {
-    if (augmentation_) augmentation_->apply(images, first);
+  /// Before step `step` (0-based), on every rank (an empty shard's too): sets the lr.
+  void schedule(std::int64_t step, Optimizer& optimizer) const {
     if (scheduled_) optimizer.set_lr(base_lr_ * lr_factor(options_, epoch_, step, steps_));
+  }
+
+  /// Augments `images`, the rows at positions first... of the epoch's order.
+  void augment(torch::Tensor& images, std::int64_t first) const {
+    if (augmentation_) augmentation_->apply(images, first);
   }
 
   /// The training loss of the batch, the forward pass under autocast when mixed.
@@ -346,6 +349,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
     const std::int64_t size = std::min(batch, n - begin);
     const Shard shard = shard_of(size, group.rank(), group.size());
     optimizer.zero_grad();
+    steps.schedule(step - 1, optimizer);
     StepSums sums;
     std::string failure;  // this rank's forward/backward error (an out-of-memory, ...)
     if (shard.size() > 0) {
@@ -358,7 +362,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
         }
         torch::index_select_out(images, train_images, 0, rows);
         torch::index_select_out(labels, train_labels, 0, rows);
-        steps.prepare(images, begin + shard.begin, step - 1, optimizer);
+        steps.augment(images, begin + shard.begin);
         const torch::Tensor loss = steps.loss(model, images, labels, task);
         sums.loss_sum = scalar_of(loss) * static_cast<float>(shard.size());
         steps.backward(loss);
@@ -435,7 +439,8 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
       torch::index_select_out(images, data.train_images, 0, rows);
       torch::index_select_out(labels, data.train_labels, 0, rows);
       s.optimizer->zero_grad();
-      steps.prepare(images, begin, step - 1, *s.optimizer);
+      steps.schedule(step - 1, *s.optimizer);
+      steps.augment(images, begin);
       const torch::Tensor loss = steps.loss(s.model, images, labels, s.data->task());
       const double value = scalar_of(loss);
       if (!std::isfinite(value))

@@ -160,6 +160,12 @@ int main(int argc, char** argv) {
       compare(group, hp, 40, 7, 1);
       hp.batch_size = 2;
       compare(group, hp, 40, 7, 1);
+      // With a schedule: the rank with an empty shard steps with the same learning rate.
+      hp.batch_size = 1;
+      hp.training.lr_schedule = "cosine";
+      hp.training.max_epochs = 1;
+      compare(group, hp, 40, 7, 1);
+      hp.training = rungs::TrainingOptions();
     }
     hp = rungs::Hyperparameters();
     hp.model = "cnn";
