@@ -2,17 +2,32 @@
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
-
-#include "study/errors.h"
+#include <torch/version.h>
 
 namespace rungs {
+namespace {
+
+// LibTorch 2.4 names the device in the autocast calls and deprecates the CUDA-only ones.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool cuda_autocast() { return at::autocast::is_autocast_enabled(at::kCUDA); }
+void set_cuda_autocast(bool on) { at::autocast::set_autocast_enabled(at::kCUDA, on); }
+void set_cuda_autocast_type(at::ScalarType type) {
+  at::autocast::set_autocast_dtype(at::kCUDA, type);
+}
+#else
+bool cuda_autocast() { return at::autocast::is_enabled(); }
+void set_cuda_autocast(bool on) { at::autocast::set_enabled(on); }
+void set_cuda_autocast_type(at::ScalarType type) { at::autocast::set_autocast_gpu_dtype(type); }
+#endif
+
+}  // namespace
 
 AutocastScope::AutocastScope(const std::string& precision) {
   if (precision == "fp32") return;
   on_ = true;
-  was_enabled_ = at::autocast::is_enabled();
-  at::autocast::set_autocast_gpu_dtype(precision == "bf16" ? at::kBFloat16 : at::kHalf);
-  at::autocast::set_enabled(true);
+  was_enabled_ = cuda_autocast();
+  set_cuda_autocast_type(precision == "bf16" ? at::kBFloat16 : at::kHalf);
+  set_cuda_autocast(true);
   at::autocast::increment_nesting();
 }
 
@@ -20,7 +35,7 @@ AutocastScope::~AutocastScope() {
   if (!on_) return;
   // The cast weights are cached for one forward pass only.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  at::autocast::set_enabled(was_enabled_);
+  set_cuda_autocast(was_enabled_);
 }
 
 at::Tensor LossScaler::scaled(const at::Tensor& loss) const {
