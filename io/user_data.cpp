@@ -173,7 +173,7 @@ UserData load_user_data(const DataConfig& data, Task task) {
   return d;
 }
 
-void check_user_data(const ObjectiveConfig& objective) {
+std::vector<std::int64_t> check_user_data(const ObjectiveConfig& objective) {
   const UserData d = load_user_data(*objective.data, objective.task);
   const auto& shape = d.sample_shape;
   const bool image =
@@ -183,6 +183,7 @@ void check_user_data(const ObjectiveConfig& objective) {
         "has samples of shape " + shape_text(shape) +
         "; model cnn needs images [N, C, H, W] or [N, H, W] of at least 4x4 pixels (mlp takes any "
         "shape)");
+  return shape;
 }
 
 void write_normalization(const std::string& path, const UserData& d) {

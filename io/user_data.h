@@ -30,8 +30,9 @@ struct UserData {
 UserData load_user_data(const DataConfig& data, Task task);
 
 /// Reads and checks `objective.data` as load_user_data does, and that objective.model fits
-/// it (cnn needs images of at least 4x4 pixels). ConfigError on the first problem.
-void check_user_data(const ObjectiveConfig& objective);
+/// it (cnn needs images of at least 4x4 pixels). Returns the sample shape (without N).
+/// ConfigError on the first problem.
+std::vector<std::int64_t> check_user_data(const ObjectiveConfig& objective);
 
 /// Writes `d`'s normalization to the HDF5 file `path` (datasets /mean and /std, float32,
 /// one value per feature or channel), replacing it. IoError naming the file on failure.

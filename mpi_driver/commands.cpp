@@ -51,7 +51,13 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   StudyConfig config = load_study_config(path, overrides);
   // A program checks its own inputs; a synthetic objective has none beyond its fields.
   const bool builtin = config.objective.is_builtin_model();
-  if (builtin) validate_hyperparameters(config);
+  if (builtin) {
+    validate_hyperparameters(config);
+    // Where rank 0 sees no CUDA device under device auto, the workers are taken to see none.
+    const bool cuda = config.resources.device == DeviceChoice::Cuda ||
+                      (config.resources.device == DeviceChoice::Auto && cuda_device_count() > 0);
+    check_training_options(config, cuda);
+  }
   make_study_sampler(config);
   const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
                                         config.multi.objectives);
@@ -66,7 +72,7 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   }
   if (!builtin) return config;
   if (o.data) {
-    check_user_data(o);
+    check_options_fit_data(config, check_user_data(o));
     return config;
   }
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -335,6 +341,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     settings.objective = config.objective;
     settings.threads = threads;
     settings.cuda_device = device;
+    settings.max_epochs = config.budget.epochs;
     if (ranks_per_trial > 1) {
       // MPI on the CPU, NCCL on GPUs (placement_problem() ruled out mixed groups).
       settings.group = make_communicator(groups.group_comm.get(), device);

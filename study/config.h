@@ -36,7 +36,7 @@ struct ObjectiveConfig {
   /// with report_regex); empty: such a program is never paused and restarts when interrupted.
   std::vector<std::string> resume_args;
   CommandTimeouts timeouts;
-  std::string model = "mlp";              ///< mlp | cnn | synthetic
+  std::string model = "mlp";              ///< mlp | cnn | resnet | synthetic
   SyntheticConfig synthetic;              ///< model synthetic: its settings
   bool is_synthetic() const { return model == "synthetic"; }
   /// Whether a built-in LibTorch model trains the trials (not a program, not synthetic).

@@ -46,6 +46,24 @@ void GradientAverager::average(Communicator& communicator, double weight, StepSu
   sums.failed = tail.data_ptr<float>()[1];
 }
 
+void average_buffers(Communicator& communicator, const std::vector<torch::Tensor>& buffers) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> floats;
+  for (const auto& buffer : buffers)
+    if (buffer.scalar_type() == torch::kFloat) floats.push_back(buffer);
+  if (floats.empty()) return;
+  std::vector<torch::Tensor> flat_parts;
+  for (const auto& buffer : floats) flat_parts.push_back(buffer.reshape({-1}));
+  torch::Tensor flat = torch::cat(flat_parts).contiguous();
+  communicator.allreduce_sum(flat.data_ptr<float>(), flat.numel());
+  flat.div_(static_cast<double>(communicator.size()));
+  std::int64_t offset = 0;
+  for (auto& buffer : floats) {
+    buffer.copy_(flat.narrow(0, offset, buffer.numel()).view_as(buffer));
+    offset += buffer.numel();
+  }
+}
+
 void allreduce_host(Communicator& communicator, double* values, std::int64_t count) {
   if (communicator.memory() == Communicator::Memory::Host) {
     communicator.allreduce_sum(values, count);

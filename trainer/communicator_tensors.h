@@ -34,6 +34,11 @@ class GradientAverager {
   torch::Tensor flat_;  ///< every gradient, then the StepSums
 };
 
+/// Replaces every float tensor of `buffers` (batch norm's running statistics) by its mean
+/// over the group, in one allreduce; other types (batch counts) are left as they are.
+/// Collective.
+void average_buffers(Communicator& communicator, const std::vector<torch::Tensor>& buffers);
+
 /// Sums `count` host doubles over the group, whatever memory() the communicator uses.
 void allreduce_host(Communicator& communicator, double* values, std::int64_t count);
 

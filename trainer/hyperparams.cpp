@@ -6,11 +6,12 @@
 #include <utility>
 
 #include "study/errors.h"
+#include "trainer/resnet.h"
 
 namespace rungs {
 namespace {
 
-const std::vector<std::string> kModels = {"cnn", "mlp"};
+const std::vector<std::string> kModels = {"cnn", "mlp", "resnet"};
 const std::vector<std::string> kMetrics = {"train_loss", "val_accuracy", "val_loss"};
 const std::vector<std::string> kRegressionMetrics = {"train_loss", "val_loss", "val_mae",
                                                      "val_mse"};
@@ -18,8 +19,12 @@ const std::vector<std::string> kActivations = {"gelu", "leaky_relu", "relu", "si
 const std::vector<std::string> kOptimizers = {"adam", "adamw", "sgd"};
 constexpr double kInf = HUGE_VAL;
 
+}  // namespace
+
+namespace specs {
+
 HyperparameterSpec number(std::string name, HyperType type, ParamValue fallback, double low,
-                          bool low_open, double high = kInf, bool high_open = false) {
+                          bool low_open, double high, bool high_open) {
   HyperparameterSpec spec;
   spec.name = std::move(name);
   spec.type = type;
@@ -50,18 +55,27 @@ HyperparameterSpec flag(std::string name, bool fallback) {
   return spec;
 }
 
-std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> specs) {
-  specs.push_back(choice("activation", "relu", kActivations));
-  specs.push_back(number("dropout", HyperType::Float, 0.0, 0.0, false, 1.0, true));
-  specs.push_back(choice("optimizer", "adam", kOptimizers));
-  specs.push_back(number("lr", HyperType::Float, 1e-3, 0.0, true));
-  specs.push_back(number("momentum", HyperType::Float, 0.9, 0.0, false, 1.0, true));
-  specs.push_back(flag("nesterov", false));
-  specs.push_back(number("weight_decay", HyperType::Float, 0.0, 0.0, false));
-  specs.push_back(number("batch_size", HyperType::Int, std::int64_t{128}, 1.0, false, 65536.0));
-  std::sort(specs.begin(), specs.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return specs;
+}  // namespace specs
+
+namespace {
+
+using specs::choice;
+using specs::flag;
+using specs::number;
+
+std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> list) {
+  list.push_back(choice("activation", "relu", kActivations));
+  list.push_back(number("dropout", HyperType::Float, 0.0, 0.0, false, 1.0, true));
+  list.push_back(choice("optimizer", "adam", kOptimizers));
+  list.push_back(number("lr", HyperType::Float, 1e-3, 0.0, true));
+  list.push_back(number("momentum", HyperType::Float, 0.9, 0.0, false, 1.0, true));
+  list.push_back(flag("nesterov", false));
+  list.push_back(number("weight_decay", HyperType::Float, 0.0, 0.0, false));
+  list.push_back(number("batch_size", HyperType::Int, std::int64_t{128}, 1.0, false, 65536.0));
+  // The training options (trainer/training_options.h) are every model's too.
+  for (auto& option : training_option_specs()) list.push_back(std::move(option));
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return list;
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -204,6 +218,7 @@ const std::vector<HyperparameterSpec>& hyperparameters_of(const std::string& mod
                        number("width", HyperType::Int, std::int64_t{256}, 1.0, false, 65536.0)})},
       {"cnn",
        with_optimizer({number("channels", HyperType::Int, std::int64_t{32}, 1.0, false, 1024.0)})},
+      {"resnet", with_optimizer(resnet_hyperparameters())},
   };
   const auto found = known.find(model);
   if (found == known.end())
@@ -260,6 +275,10 @@ Hyperparameters Hyperparameters::from_params(const std::string& model, const Par
   if (model == "mlp") {
     hp.layers = get_int("layers");
     hp.width = get_int("width");
+  } else if (model == "resnet") {
+    hp.stages = get_int("stages");
+    hp.blocks = get_int("blocks");
+    hp.width = get_int("width");
   } else {
     hp.channels = get_int("channels");
   }
@@ -271,6 +290,16 @@ Hyperparameters Hyperparameters::from_params(const std::string& model, const Par
   hp.nesterov = std::get<bool>(params.at("nesterov"));
   hp.weight_decay = get_double("weight_decay");
   hp.batch_size = get_int("batch_size");
+  TrainingOptions& t = hp.training;
+  t.lr_schedule = get_text("lr_schedule");
+  t.warmup_epochs = get_double("warmup_epochs");
+  t.lr_step_epochs = get_int("lr_step_epochs");
+  t.lr_gamma = get_double("lr_gamma");
+  t.label_smoothing = get_double("label_smoothing");
+  t.grad_clip = get_double("grad_clip");
+  t.augment_crop = get_int("augment_crop");
+  t.augment_flip = std::get<bool>(params.at("augment_flip"));
+  t.precision = get_text("precision");
   return hp;
 }
 

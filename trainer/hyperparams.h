@@ -3,11 +3,13 @@
 /// ranges and defaults. The study file is checked against them before any trial runs
 /// (validate_hyperparameters); a trial's parameters are completed with the defaults
 /// (resolve_hyperparameters). No LibTorch here.
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "study/config.h"
 #include "study/param.h"
+#include "trainer/training_options.h"
 
 namespace rungs {
 
@@ -31,11 +33,20 @@ struct HyperparameterSpec {
   std::string domain() const;
 };
 
-/// The known hyperparameters of `model` (mlp | cnn), sorted by name. Throws ConfigError for
-/// an unknown model.
+/// Builders of specs, for the models' spec lists.
+namespace specs {
+/// An Int or Float in [low, high] (or (low, ...) with low_open; no upper bound by default).
+HyperparameterSpec number(std::string name, HyperType type, ParamValue fallback, double low,
+                          bool low_open, double high = HUGE_VAL, bool high_open = false);
+HyperparameterSpec choice(std::string name, std::string fallback, std::vector<std::string> choices);
+HyperparameterSpec flag(std::string name, bool fallback);
+}  // namespace specs
+
+/// The known hyperparameters of `model` (mlp | cnn | resnet), sorted by name. Throws ConfigError
+/// for an unknown model.
 const std::vector<HyperparameterSpec>& hyperparameters_of(const std::string& model);
 
-/// Checks the study against the trainer: objective.model is mlp|cnn, objective.dataset is
+/// Checks the study against the trainer: objective.model is mlp|cnn|resnet, objective.dataset is
 /// fashion_mnist, objective.metric is val_accuracy (maximize) | val_loss | train_loss
 /// (minimize), the sample counts fit the dataset, every name in search_space and fixed is
 /// a hyperparameter of the model, and every value a trial can get from them has the right
@@ -51,8 +62,10 @@ Params resolve_hyperparameters(const std::string& model, const Params& trial_par
 struct Hyperparameters {
   std::string model = "mlp";
   int layers = 2;     ///< mlp: hidden layers
-  int width = 256;    ///< mlp: units per hidden layer
+  int width = 256;    ///< mlp: units per hidden layer; resnet: channels of the first stage
   int channels = 32;  ///< cnn: channels of the first conv block (the second has twice)
+  int stages = 3;     ///< resnet: stages of residual blocks (widths width, 2 width, 4 width...)
+  int blocks = 1;     ///< resnet: residual blocks per stage
   double dropout = 0.0;
   std::string activation = "relu";
   std::string optimizer = "adam";
@@ -61,6 +74,7 @@ struct Hyperparameters {
   bool nesterov = false;  ///< sgd
   double weight_decay = 0.0;
   int batch_size = 128;
+  TrainingOptions training;  ///< schedule, smoothing, clipping, augmentation, precision
 
   /// resolve_hyperparameters(), then typed. Throws ConfigError like it.
   static Hyperparameters from_params(const std::string& model, const Params& trial_params);

@@ -7,6 +7,7 @@
 
 #include "study/errors.h"
 #include "trainer/onednn_gemm.h"
+#include "trainer/resnet.h"
 
 namespace rungs {
 namespace {
@@ -163,6 +164,7 @@ std::int64_t ModelShape::features() const {
 torch::nn::Sequential make_model(const Hyperparameters& hp, const ModelShape& shape) {
   if (hp.model == "mlp") return make_mlp(hp, shape);
   if (hp.model == "cnn") return make_cnn(hp, shape);
+  if (hp.model == "resnet") return make_resnet(hp, shape);
   throw ConfigError("model " + hp.model + " is not known");
 }
 

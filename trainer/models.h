@@ -30,6 +30,7 @@ struct ModelShape {
 /// - mlp: flatten, then `layers` x (linear to `width`, activation, dropout), then linear;
 /// - cnn: two blocks (3x3 conv with `channels` then 2x`channels`, activation, 2x2 max pool),
 ///   flatten, dropout, linear; images [C, H, W] with H, W >= 4.
+/// - resnet: trainer/resnet.h; images [C, H, W] with H, W >= 8.
 /// Dropout layers are left out when hp.dropout is 0.
 torch::nn::Sequential make_model(const Hyperparameters& hp, const ModelShape& shape = {});
 

@@ -145,6 +145,8 @@ void Optimizer::zero_grad() {
   for (auto& param : state_->params) param.mutable_grad().reset();
 }
 
+void Optimizer::set_lr(double lr) { state_->lr = lr; }
+
 long long Optimizer::steps() const { return state_->steps; }
 
 void Optimizer::step() {

@@ -39,6 +39,8 @@ class Optimizer {
   void zero_grad();
   /// One update from the current gradients; parameters without a gradient are skipped.
   void step();
+  /// The learning rate of the next steps (a schedule sets it before each step).
+  void set_lr(double lr);
   /// Steps taken so far.
   long long steps() const;
 

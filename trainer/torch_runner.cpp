@@ -63,7 +63,8 @@ class TorchRunner final : public TrialRunner {
       : objective_(settings.objective),
         data_(std::make_shared<TrainingData>(objective_, settings.cuda_device)),
         group_(settings.group),
-        writes_checkpoints_(!group_ || group_->rank() == 0) {}
+        writes_checkpoints_(!group_ || group_->rank() == 0),
+        max_epochs_(settings.max_epochs) {}
 
   TrialOutcome run(const TrialAssignment& trial, const EpochCallback& on_epoch,
                    const InterruptCheck& should_stop) override {
@@ -115,8 +116,7 @@ class TorchRunner final : public TrialRunner {
     std::exception_ptr error;  // this rank's own, thrown as it was
     const auto failure = agree(group_.get(), attempt([&] {
       try {
-        trainer = std::make_unique<Trainer>(
-            data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
+        trainer = std::make_unique<Trainer>(data_, hyperparameters(trial), trial.seed, group_);
         // The coordinator sends start_epoch = the epochs of the trial's final checkpoint.
         trainer->load(checkpoint_file(trial.checkpoint, trial.start_epoch));
       } catch (...) {
@@ -154,8 +154,7 @@ class TorchRunner final : public TrialRunner {
 
   std::unique_ptr<Trainer> start(const TrialAssignment& trial) const {
     if (fault::fails("trainer.start")) throw TrialError("injected start failure");
-    auto trainer = std::make_unique<Trainer>(
-        data_, Hyperparameters::from_params(objective_.model, trial.params), trial.seed, group_);
+    auto trainer = std::make_unique<Trainer>(data_, hyperparameters(trial), trial.seed, group_);
     if (trial.start_epoch > 0) {
       if (trial.checkpoint.empty())
         throw TrialError("cannot resume at epoch " + std::to_string(trial.start_epoch) +
@@ -191,10 +190,18 @@ class TorchRunner final : public TrialRunner {
     return true;
   }
 
+  /// The trial's hyperparameters, with the epochs a schedule spans.
+  Hyperparameters hyperparameters(const TrialAssignment& trial) const {
+    Hyperparameters hp = Hyperparameters::from_params(objective_.model, trial.params);
+    hp.training.max_epochs = max_epochs_;
+    return hp;
+  }
+
   ObjectiveConfig objective_;
   std::shared_ptr<const TrainingData> data_;
   std::shared_ptr<Communicator> group_;
   bool writes_checkpoints_ = true;
+  int max_epochs_ = 0;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
-/// The LibTorch implementation of TrialRunner (study/trial_runner.h): trains the MLP or CNN
-/// of objective.model on Fashion-MNIST, with the hyperparameters of trainer/hyperparams.h.
+/// The LibTorch implementation of TrialRunner (study/trial_runner.h): trains the MLP, CNN or
+/// resnet of objective.model on Fashion-MNIST or the user's data, with the hyperparameters
+/// of trainer/hyperparams.h.
 /// No LibTorch in this header.
 #include <memory>
 
@@ -14,6 +15,7 @@ struct TrainerSettings {
   ObjectiveConfig objective;
   int threads = 1;  ///< LibTorch intra-op and OpenBLAS threads of this process
   int cuda_device = -1;  ///< the CUDA device this rank trains on (data and models); -1: CPU
+  int max_epochs = 0;    ///< budget.epochs: a trial's epochs in all (a cosine schedule's length)
   /// The ranks training each trial together (trainer/communicator.h); null: this rank
   /// alone. In a group every rank runs every trial and only rank 0 of the group writes
   /// checkpoints (all ranks read them to resume).

@@ -18,12 +18,14 @@
 #include "study/errors.h"
 #include "study/fault.h"
 #include "trainer/allocator.h"
+#include "trainer/augment.h"
 #include "trainer/blas.h"
 #include "trainer/checkpoint_tensors.h"
 #include "trainer/communicator_tensors.h"
 #include "trainer/models.h"
 #include "trainer/onednn_gemm.h"
 #include "trainer/optimizer.h"
+#include "trainer/precision.h"
 
 namespace rungs {
 namespace {
@@ -51,9 +53,11 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
 /// Images per evaluation batch: many for speed, but few enough that the largest activation
 /// stays below the size malloc serves from the heap (keep_freed_memory()).
 std::int64_t eval_batch_size(const Hyperparameters& hp, const ModelShape& shape) {
-  const std::int64_t floats_per_image =
-      hp.model == "cnn" ? std::int64_t{hp.channels} * shape.features() / shape.sample[0]
-                        : std::max(std::int64_t{hp.width}, shape.outputs);
+  const std::int64_t pixels = shape.features() / shape.sample[0];
+  const std::int64_t floats_per_image = hp.model == "cnn" ? std::int64_t{hp.channels} * pixels
+                                        : hp.model == "resnet"
+                                            ? std::int64_t{hp.width} * pixels
+                                            : std::max(std::int64_t{hp.width}, shape.outputs);
   const std::int64_t fitting = kMaxActivationBytes / (4 * floats_per_image);
   return std::clamp<std::int64_t>(fitting, 1, kMaxEvalBatch);
 }
@@ -90,14 +94,17 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(const UserSplit& split, const
 }
 
 /// The training loss of `out` against `truth`: cross-entropy for classes, the mean squared
-/// error for regression; `sum`: summed over the rows instead of averaged.
+/// error for regression; `sum`: summed over the rows instead of averaged; `smoothing`:
+/// classification's label smoothing.
 torch::Tensor loss_of(Task task, const torch::Tensor& out, const torch::Tensor& truth,
-                      bool sum = false) {
+                      bool sum = false, double smoothing = 0.0) {
   if (task == Task::Regression) {
     if (!sum) return F::mse_loss(out, truth);
     return F::mse_loss(out, truth, F::MSELossFuncOptions().reduction(torch::kSum)) /
            static_cast<double>(out.size(1));
   }
+  if (smoothing > 0.0)
+    return F::cross_entropy(out, truth, F::CrossEntropyFuncOptions().label_smoothing(smoothing));
   if (!sum) return F::cross_entropy(out, truth);
   return F::cross_entropy(out, truth, F::CrossEntropyFuncOptions().reduction(torch::kSum));
 }
@@ -129,6 +136,70 @@ auto translated(const char* doing, Body&& body) {
     throw TrialError(std::string(doing) + ": " + first_line(e.what_without_backtrace()));
   }
 }
+
+/// What the training options (trainer/training_options.h) do around each step of one epoch;
+/// with all of them off (the defaults), nothing but a few tests of flags.
+class EpochSteps {
+ public:
+  EpochSteps(const Hyperparameters& hp, std::uint64_t seed, int epoch, std::int64_t samples)
+      : options_(hp.training),
+        base_lr_(hp.lr),
+        epoch_(epoch),
+        steps_((samples + hp.batch_size - 1) / hp.batch_size),
+        scheduled_(hp.training.scheduled()),
+        clips_(hp.training.grad_clip > 0.0),
+        mixed_(hp.training.precision != "fp32"),
+        scaler_(hp.training.precision == "fp16") {
+    if (options_.augments()) augmentation_.emplace(options_, seed, samples);
+  }
+
+  /// Before step `step` (0-based), on every rank (an empty shard's too): sets the lr.
+  void schedule(std::int64_t step, Optimizer& optimizer) const {
+    if (scheduled_) optimizer.set_lr(base_lr_ * lr_factor(options_, epoch_, step, steps_));
+  }
+
+  /// Augments `images`, the rows at positions first... of the epoch's order.
+  void augment(torch::Tensor& images, std::int64_t first) const {
+    if (augmentation_) augmentation_->apply(images, first);
+  }
+
+  /// The training loss of the batch, the forward pass under autocast when mixed.
+  torch::Tensor loss(torch::nn::Sequential& model, const torch::Tensor& images,
+                     const torch::Tensor& labels, Task task) const {
+    std::optional<AutocastScope> autocast;
+    if (mixed_) autocast.emplace(options_.precision);
+    return loss_of(task, model->forward(images), labels, false, options_.label_smoothing);
+  }
+
+  void backward(const torch::Tensor& loss) const {
+    if (scaler_.enabled()) {
+      scaler_.scaled(loss).backward();
+    } else {
+      loss.backward();
+    }
+  }
+
+  /// After the gradients are final (averaged over a group): unscales and clips them; false
+  /// when the step is to be skipped (fp16 gradients that overflowed).
+  bool finish(torch::nn::Sequential& model) {
+    if (!scaler_.enabled() && !clips_) return true;
+    const std::vector<torch::Tensor> params = model->parameters();
+    if (!scaler_.unscale(params)) return false;
+    if (clips_) torch::nn::utils::clip_grad_norm_(params, options_.grad_clip);
+    return true;
+  }
+
+ private:
+  const TrainingOptions& options_;
+  double base_lr_;
+  int epoch_;
+  std::int64_t steps_;
+  bool scheduled_;
+  bool clips_;
+  bool mixed_;
+  LossScaler scaler_;
+  std::optional<EpochAugmentation> augmentation_;
+};
 
 }  // namespace
 
@@ -221,6 +292,9 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
     torch::manual_seed(seed);
     s.model = make_model(hp, s.data->shape());
     if (s.data->cuda_device() >= 0) s.model->to(device_of(s.data->cuda_device()));
+    if (hp.training.precision != "fp32" && s.data->cuda_device() < 0)
+      throw TrialError("precision " + hp.training.precision +
+                       " needs a CUDA device; this trial trains on the CPU");
     s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
     if (group && group->size() > 1) {
       s.group = std::move(group);
@@ -262,9 +336,9 @@ TrialError replica_failure(const Communicator& group, float failed, const std::s
 std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
                                           const torch::Tensor& order, std::int64_t batch,
-                                          torch::nn::Sequential& model, Optimizer& optimizer,
-                                          Communicator& group, GradientAverager& averager,
-                                          Task task, int epoch,
+                                          EpochSteps& steps, torch::nn::Sequential& model,
+                                          Optimizer& optimizer, Communicator& group,
+                                          GradientAverager& averager, Task task, int epoch,
                                           const std::function<bool()>& interrupted) {
   const std::int64_t n = train_images.size(0);
   torch::Tensor images = torch::empty({0}, train_images.options());
@@ -275,6 +349,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
     const std::int64_t size = std::min(batch, n - begin);
     const Shard shard = shard_of(size, group.rank(), group.size());
     optimizer.zero_grad();
+    steps.schedule(step - 1, optimizer);
     StepSums sums;
     std::string failure;  // this rank's forward/backward error (an out-of-memory, ...)
     if (shard.size() > 0) {
@@ -287,9 +362,10 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
         }
         torch::index_select_out(images, train_images, 0, rows);
         torch::index_select_out(labels, train_labels, 0, rows);
-        const torch::Tensor loss = loss_of(task, model->forward(images), labels);
+        steps.augment(images, begin + shard.begin);
+        const torch::Tensor loss = steps.loss(model, images, labels, task);
         sums.loss_sum = scalar_of(loss) * static_cast<float>(shard.size());
-        loss.backward();
+        steps.backward(loss);
       } catch (const std::exception& e) {
         failure = error_text(e);
         optimizer.zero_grad();
@@ -312,9 +388,12 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
       throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
                        " at epoch " + std::to_string(epoch + 1) + ", step " +
                        std::to_string(step));
-    optimizer.step();
+    if (steps.finish(model)) optimizer.step();
     loss_sum += static_cast<double>(local_sum);
   }
+  // Batch norm's running statistics saw only this rank's shards: every rank takes the mean.
+  const std::vector<torch::Tensor> buffers = model->buffers();
+  if (!buffers.empty()) average_buffers(group, buffers);
   return loss_sum / static_cast<double>(n);
 }
 
@@ -334,11 +413,12 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     // Drawn on the CPU, so every device trains the same order.
     torch::Tensor order = torch::randperm(n, generator, torch::kLong);
     if (!data.train_images.is_cpu()) order = order.to(data.train_images.device());
+    EpochSteps steps(s.hp, seed, epoch, n);
     if (s.group) {
       s.model->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
-                                 s.model, *s.optimizer, *s.group, *s.averager, s.data->task(),
-                                 epoch, interrupted);
+                                 steps, s.model, *s.optimizer, *s.group, *s.averager,
+                                 s.data->task(), epoch, interrupted);
     }
     // Each batch is gathered into the same two buffers: a permuted copy of the whole split
     // per epoch costs more (fresh pages, page faults) than the gathers it saves.
@@ -359,15 +439,16 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
       torch::index_select_out(images, data.train_images, 0, rows);
       torch::index_select_out(labels, data.train_labels, 0, rows);
       s.optimizer->zero_grad();
-      const torch::Tensor logits = s.model->forward(images);
-      const torch::Tensor loss = loss_of(s.data->task(), logits, labels);
+      steps.schedule(step - 1, *s.optimizer);
+      steps.augment(images, begin);
+      const torch::Tensor loss = steps.loss(s.model, images, labels, s.data->task());
       const double value = scalar_of(loss);
       if (!std::isfinite(value))
         throw TrialError("loss became " + std::string(std::isnan(value) ? "nan" : "inf") +
                          " at epoch " + std::to_string(epoch + 1) + ", step " +
                          std::to_string(step));
-      loss.backward();
-      s.optimizer->step();
+      steps.backward(loss);
+      if (steps.finish(s.model)) s.optimizer->step();
       loss_sum += value * static_cast<double>(size);
     }
     return loss_sum / static_cast<double>(n);
@@ -455,6 +536,16 @@ std::vector<float> Trainer::flat_parameters() const {
   std::vector<float> out;
   for (const auto& p : state_->model->parameters()) {
     const torch::Tensor values = p.detach().to(torch::kCPU).contiguous();
+    out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+  }
+  return out;
+}
+
+std::vector<float> Trainer::flat_buffers() const {
+  std::vector<float> out;
+  for (const auto& b : state_->model->buffers()) {
+    if (b.scalar_type() != torch::kFloat) continue;
+    const torch::Tensor values = b.detach().to(torch::kCPU).contiguous();
     out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
   }
   return out;

@@ -88,6 +88,8 @@ class Trainer {
   Evaluation evaluate(Split split);
   /// Every weight of the model, parameter after parameter (for tests comparing trainings).
   std::vector<float> flat_parameters() const;
+  /// Every float buffer of the model (batch norm's running statistics), buffer after buffer.
+  std::vector<float> flat_buffers() const;
 
   /// Writes the weights, the optimizer state, `epochs`, `trial_id` and the seed to the
   /// HDF5 checkpoint `path` (io/checkpoint_file.h), atomically, creating its folder.

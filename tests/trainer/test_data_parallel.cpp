@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "study/errors.h"
 #include "trainer/communicator_mpi.h"
@@ -55,6 +56,40 @@ void compare(const std::shared_ptr<rungs::Communicator>& group, rungs::Hyperpara
                 "val loss %.6f vs %.6f\n",
                 hp.model.c_str(), hp.optimizer.c_str(), hp.batch_size, train_samples, epochs,
                 group->size(), worst, b.loss, a.loss);
+}
+
+/// A resnet trained by the group: batch norm's running statistics (which saw only each
+/// rank's shards) are the same on every rank after each epoch, and not their initial values.
+void check_buffers_agree(const std::shared_ptr<rungs::Communicator>& group) {
+  const int r = group->rank();
+  rungs::ObjectiveConfig objective;
+  objective.train_samples = 256;
+  objective.val_samples = 64;
+  auto data = std::make_shared<const rungs::TrainingData>(objective);
+  rungs::Hyperparameters hp = rungs::Hyperparameters::from_params("resnet", {});
+  hp.width = 4;
+  hp.stages = 2;
+  hp.batch_size = 64;
+  rungs::Trainer parallel(data, hp, 11, group);
+  const std::vector<float> initial = parallel.flat_buffers();
+  parallel.train_epoch(0).value();
+  const std::vector<float> mine = parallel.flat_buffers();
+  std::vector<float> sum = mine;
+  MPI_Allreduce(MPI_IN_PLACE, sum.data(), static_cast<int>(sum.size()), MPI_FLOAT, MPI_SUM,
+                MPI_COMM_WORLD);
+  double worst = 0.0, moved = 0.0;
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::fabs(sum[i] / group->size() - mine[i])));
+    moved = std::max(moved, static_cast<double>(std::fabs(mine[i] - initial[i])));
+  }
+  expect_close(worst, 0.0, 1e-6, "batch norm statistics differ between ranks", r);
+  if (moved == 0.0) {
+    std::printf("rank %d FAILED: batch norm statistics never changed\n", r);
+    ++failures;
+  }
+  if (r == 0)
+    std::printf("resnet, K=%d: %zu batch norm values, max |mean - own| = %.3g\n", group->size(),
+                mine.size(), worst);
 }
 
 }  // namespace
@@ -125,12 +160,29 @@ int main(int argc, char** argv) {
       compare(group, hp, 40, 7, 1);
       hp.batch_size = 2;
       compare(group, hp, 40, 7, 1);
+      // With a schedule: the rank with an empty shard steps with the same learning rate.
+      hp.batch_size = 1;
+      hp.training.lr_schedule = "cosine";
+      hp.training.max_epochs = 1;
+      compare(group, hp, 40, 7, 1);
+      hp.training = rungs::TrainingOptions();
     }
     hp = rungs::Hyperparameters();
     hp.model = "cnn";
     hp.channels = 4;
     hp.batch_size = 64;
     compare(group, hp, 300, 100, 1);
+    // The training options keep a group equal to one rank: augmentation by epoch position,
+    // the schedule by step, clipping after the gradients are averaged.
+    hp.training.augment_crop = 2;
+    hp.training.augment_flip = true;
+    hp.training.lr_schedule = "cosine";
+    hp.training.max_epochs = 2;
+    hp.training.warmup_epochs = 0.5;
+    hp.training.grad_clip = 0.5;
+    hp.training.label_smoothing = 0.1;
+    compare(group, hp, 300, 100, 2);
+    check_buffers_agree(group);
   }
   int any = failures;
   MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

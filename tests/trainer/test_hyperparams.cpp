@@ -50,15 +50,16 @@ TEST(Hyperparams, AcceptsAGoodStudy) { EXPECT_EQ(error_of(kGood), "(no error)");
 TEST(Hyperparams, NamesAnUnknownSearchParameterWithTheKnownOnes) {
   EXPECT_EQ(error_of(variant("  lr: {", "  lrr: {")),
             "study.yaml: search_space.lrr: unknown hyperparameter for model mlp (known: "
-            "activation, batch_size, dropout, layers, lr, momentum, nesterov, optimizer, "
-            "weight_decay, width)");
+            "activation, augment_crop, augment_flip, batch_size, dropout, grad_clip, "
+            "label_smoothing, layers, lr, lr_gamma, lr_schedule, lr_step_epochs, momentum, "
+            "nesterov, optimizer, precision, warmup_epochs, weight_decay, width)");
 }
 
 TEST(Hyperparams, KnowsWhichNamesBelongToWhichModel) {
   EXPECT_EQ(
       error_of(variant("model: mlp", "model: cnn"))
           .rfind("study.yaml: search_space.width: unknown hyperparameter for model cnn (known: "
-                 "activation, batch_size, channels,",
+                 "activation, augment_crop, augment_flip, batch_size, channels,",
                  0),
       0u);
 }
@@ -104,10 +105,30 @@ TEST(Hyperparams, RejectsAMetricWithTheWrongDirection) {
 }
 
 TEST(Hyperparams, RejectsUnknownModelsAndDatasets) {
-  EXPECT_EQ(error_of(variant("model: mlp", "model: resnet")),
-            "study.yaml: objective.model: resnet is not a known model (known: cnn, mlp)");
+  EXPECT_EQ(error_of(variant("model: mlp", "model: transformer")),
+            "study.yaml: objective.model: transformer is not a known model (known: cnn, mlp, "
+            "resnet)");
   EXPECT_EQ(error_of(variant("dataset: fashion_mnist", "dataset: cifar10")),
             "study.yaml: objective.dataset: cifar10 is not a known dataset (known: fashion_mnist)");
+}
+
+TEST(Hyperparams, ResnetHasStagesBlocksAndWidthInTheirRanges) {
+  const std::string resnet = variant("model: mlp", "model: resnet");
+  std::string text = resnet;
+  text.replace(text.find("layers: 1"), 9, "stages: 7");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: fixed.stages: 7 is out of range; stages must be in [1, 6]");
+  text = resnet;
+  text.replace(text.find("layers: 1"), 9, "blocks: 0");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: fixed.blocks: 0 is out of range; blocks must be in [1, 16]");
+  text = resnet;
+  text.replace(text.find("layers: 1"), 9, "blocks: 16, stages: 6");
+  text.replace(text.find("high: 256"), 9, "high: 1024");
+  EXPECT_EQ(error_of(text), "(no error)");
+  text.replace(text.find("high: 1024"), 10, "high: 1056");
+  EXPECT_EQ(error_of(text),
+            "study.yaml: search_space.width.high: 1056 is out of range; width must be in [1, 1024]");
 }
 
 TEST(Hyperparams, RejectsMoreSamplesThanTheDatasetHas) {
@@ -124,7 +145,7 @@ TEST(Hyperparams, ResolveFillsDefaultsAndConvertsTypes) {
   EXPECT_TRUE(same_value(resolved.at("layers"), ParamValue(std::int64_t{2})));
   EXPECT_TRUE(same_value(resolved.at("optimizer"), ParamValue(std::string("adam"))));
   EXPECT_TRUE(same_value(resolved.at("nesterov"), ParamValue(false)));
-  EXPECT_EQ(resolved.size(), 10u);
+  EXPECT_EQ(resolved.size(), 19u);  // 10 of the mlp and optimizer, 9 training options
 
   const Hyperparameters hp = Hyperparameters::from_params("cnn", {{"channels", std::int64_t{8}}});
   EXPECT_EQ(hp.channels, 8);

@@ -313,6 +313,65 @@ TEST_F(TorchRunnerTest, ADamagedCheckpointFailsTheResumedTrialNamingTheFile) {
   EXPECT_TRUE(resumed.curve.empty());
 }
 
+/// A small resnet with every training option on (augmentation, cosine with warm-up, label
+/// smoothing, clipping): its batch norm statistics, the schedule's step and the per-epoch
+/// augmentation must all come back from the checkpoint.
+const Params kOptionsResnet = {{"stages", std::int64_t{2}},
+                               {"width", std::int64_t{4}},
+                               {"batch_size", std::int64_t{64}},
+                               {"lr_schedule", std::string("cosine")},
+                               {"warmup_epochs", 0.5},
+                               {"augment_crop", std::int64_t{2}},
+                               {"augment_flip", true},
+                               {"label_smoothing", 0.1},
+                               {"grad_clip", 1.0}};
+
+TEST(TorchRunner, ResumingWithAugmentationAndACosineScheduleReproducesTheUninterruptedRun) {
+  testing::TempDir dir;
+  TrainerSettings settings;
+  settings.objective.model = "resnet";
+  settings.objective.train_samples = 512;
+  settings.objective.val_samples = 256;
+  settings.max_epochs = 3;
+  const auto runner = make_torch_runner(settings);
+  const TrialRun whole = run_trial(*runner, assignment(kOptionsResnet, 5, 3, dir.file("whole")));
+  TrialAssignment trial = assignment(kOptionsResnet, 5, 3, dir.file("parts/paused"));
+  const TrialRun first =
+      run_trial(*runner, trial, [](int e) { return e == 2 ? Verdict::Pause : Verdict::Continue; });
+  ASSERT_EQ(first.outcome.kind, TrialOutcome::Kind::Paused) << first.outcome.reason;
+  ASSERT_EQ(first.curve.size(), 2u);
+  trial.start_epoch = 2;
+  const TrialRun rest = run_trial(*runner, trial);
+  ASSERT_EQ(rest.outcome.kind, TrialOutcome::Kind::Finished) << rest.outcome.reason;
+  ASSERT_EQ(whole.curve.size(), 3u);
+  ASSERT_EQ(rest.curve.size(), 1u);
+  expect_same_results(first.curve[1], whole.curve[1]);
+  expect_same_results(rest.curve[0], whole.curve[2]);
+  EXPECT_EQ(rest.curve[0].metric("train_loss"), whole.curve[2].metric("train_loss"));
+
+  // The options do something: without augmentation, or without the schedule, the curve differs.
+  for (const char* name : {"augment_flip", "lr_schedule"}) {
+    Params changed = kOptionsResnet;
+    if (std::string(name) == "augment_flip") {
+      changed["augment_flip"] = false;
+      changed["augment_crop"] = std::int64_t{0};
+    } else {
+      changed["lr_schedule"] = std::string("constant");
+    }
+    const TrialRun other = run_trial(*runner, assignment(changed, 5, 3));
+    ASSERT_EQ(other.outcome.kind, TrialOutcome::Kind::Finished) << other.outcome.reason;
+    EXPECT_NE(other.curve[2].metric("train_loss"), whole.curve[2].metric("train_loss")) << name;
+  }
+}
+
+TEST_F(TorchRunnerTest, MixedPrecisionOnTheCpuFailsTheTrialNamingIt) {
+  const TrialRun run =
+      run_trial(small(), assignment(with(kSmallMlp, "precision", std::string("bf16")), 1, 1));
+  EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Failed);
+  EXPECT_NE(run.outcome.reason.find("precision bf16 needs a CUDA device"), std::string::npos)
+      << run.outcome.reason;
+}
+
 TEST(TorchRunner, AnMlpLearnsFashionMnistInTwoEpochs) {
   TrainerSettings settings;
   settings.objective.train_samples = 5000;
