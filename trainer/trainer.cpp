@@ -51,6 +51,8 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
 /// Images per evaluation batch: many for speed, but few enough that the largest activation
 /// stays below the size malloc serves from the heap (keep_freed_memory()).
 std::int64_t eval_batch_size(const Hyperparameters& hp, const ModelShape& shape) {
+  // A model of the user's: its training batch fits, so an evaluation batch that size does.
+  if (hp.model != "mlp" && hp.model != "cnn") return std::max<std::int64_t>(hp.batch_size, 1);
   const std::int64_t floats_per_image =
       hp.model == "cnn" ? std::int64_t{hp.channels} * shape.features() / shape.sample[0]
                         : std::max(std::int64_t{hp.width}, shape.outputs);
@@ -202,7 +204,7 @@ struct Trainer::State {
   std::shared_ptr<const TrainingData> data;
   Hyperparameters hp;
   std::uint64_t seed = 0;
-  torch::nn::Sequential model{nullptr};
+  torch::nn::AnyModule model;  ///< the registered model's network (make_network)
   std::unique_ptr<Optimizer> optimizer;
   std::shared_ptr<Communicator> group;          ///< null unless K > 1 ranks train together
   std::unique_ptr<GradientAverager> averager;   ///< with `group`
@@ -219,12 +221,12 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
     give_threads_to(hp.model);
     // Initialized on the CPU from the seed, then moved: the same weights on every device.
     torch::manual_seed(seed);
-    s.model = make_model(hp, s.data->shape());
-    if (s.data->cuda_device() >= 0) s.model->to(device_of(s.data->cuda_device()));
-    s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
+    s.model = make_network(hp, s.data->shape());
+    if (s.data->cuda_device() >= 0) s.model.ptr()->to(device_of(s.data->cuda_device()));
+    s.optimizer = std::make_unique<Optimizer>(*s.model.ptr(), hp);
     if (group && group->size() > 1) {
       s.group = std::move(group);
-      s.averager = std::make_unique<GradientAverager>(s.model->parameters());
+      s.averager = std::make_unique<GradientAverager>(s.model.ptr()->parameters());
     }
   });
 }
@@ -262,7 +264,7 @@ TrialError replica_failure(const Communicator& group, float failed, const std::s
 std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
                                           const torch::Tensor& order, std::int64_t batch,
-                                          torch::nn::Sequential& model, Optimizer& optimizer,
+                                          torch::nn::AnyModule& model, Optimizer& optimizer,
                                           Communicator& group, GradientAverager& averager,
                                           Task task, int epoch,
                                           const std::function<bool()>& interrupted) {
@@ -287,7 +289,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
         }
         torch::index_select_out(images, train_images, 0, rows);
         torch::index_select_out(labels, train_labels, 0, rows);
-        const torch::Tensor loss = loss_of(task, model->forward(images), labels);
+        const torch::Tensor loss = loss_of(task, model.forward<torch::Tensor>(images), labels);
         sums.loss_sum = scalar_of(loss) * static_cast<float>(shard.size());
         loss.backward();
       } catch (const std::exception& e) {
@@ -335,7 +337,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     torch::Tensor order = torch::randperm(n, generator, torch::kLong);
     if (!data.train_images.is_cpu()) order = order.to(data.train_images.device());
     if (s.group) {
-      s.model->train();
+      s.model.ptr()->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
                                  s.model, *s.optimizer, *s.group, *s.averager, s.data->task(),
                                  epoch, interrupted);
@@ -346,7 +348,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     torch::Tensor images = torch::empty({0}, data.train_images.options());
     torch::Tensor labels = torch::empty({0}, data.train_labels.options());
 
-    s.model->train();
+    s.model.ptr()->train();
     double loss_sum = 0.0;
     for (std::int64_t begin = 0, step = 1; begin < n; begin += batch, ++step) {
       if (interrupted && interrupted()) return std::nullopt;
@@ -359,7 +361,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
       torch::index_select_out(images, data.train_images, 0, rows);
       torch::index_select_out(labels, data.train_labels, 0, rows);
       s.optimizer->zero_grad();
-      const torch::Tensor logits = s.model->forward(images);
+      const torch::Tensor logits = s.model.forward<torch::Tensor>(images);
       const torch::Tensor loss = loss_of(s.data->task(), logits, labels);
       const double value = scalar_of(loss);
       if (!std::isfinite(value))
@@ -382,7 +384,7 @@ Evaluation Trainer::evaluate(Split split) {
     // In a group each rank measures its shard of the split; the sums are then combined.
     const Shard shard = s.group ? shard_of(n, s.group->rank(), s.group->size()) : Shard{0, n};
     c10::InferenceMode inference;
-    s.model->eval();
+    s.model.ptr()->eval();
     double loss_sum = 0.0, abs_sum = 0.0;
     std::int64_t correct = 0;
     const bool regression = s.data->task() == Task::Regression;
@@ -390,7 +392,7 @@ Evaluation Trainer::evaluate(Split split) {
     const auto measure = [&] {
       for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
         const std::int64_t size = std::min(batch, shard.end - begin);
-        const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
+        const torch::Tensor logits = s.model.forward<torch::Tensor>(images.narrow(0, begin, size));
         const torch::Tensor truth = labels.narrow(0, begin, size);
         loss_sum += loss_of(s.data->task(), logits, truth, true).item<double>();
         if (regression) {
@@ -420,7 +422,7 @@ Evaluation Trainer::evaluate(Split split) {
       correct = static_cast<std::int64_t>(std::llround(sums[1]));
       abs_sum = sums[3];
     }
-    s.model->train();
+    s.model.ptr()->train();
     Evaluation result;
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
     result.loss = loss_sum / static_cast<double>(n);
@@ -432,7 +434,7 @@ Evaluation Trainer::evaluate(Split split) {
 void Trainer::save(const std::string& path, int epochs, std::int64_t trial_id) const {
   const State& s = *state_;
   CheckpointData data = translated("saving the checkpoint", [&] {
-    return capture_checkpoint(*s.model, *s.optimizer, s.hp);
+    return capture_checkpoint(*s.model.ptr(), *s.optimizer, s.hp);
   });
   data.epoch = epochs;
   data.trial_id = trial_id;
@@ -447,13 +449,13 @@ int Trainer::load(const std::string& path) {
     throw TrialError(path + ": holds a trial seeded " + std::to_string(data.seed) +
                      ", this trial is seeded " + std::to_string(s.seed));
   translated("loading the checkpoint",
-             [&] { restore_checkpoint(data, path, *s.model, *s.optimizer, s.hp); });
+             [&] { restore_checkpoint(data, path, *s.model.ptr(), *s.optimizer, s.hp); });
   return data.epoch;
 }
 
 std::vector<float> Trainer::flat_parameters() const {
   std::vector<float> out;
-  for (const auto& p : state_->model->parameters()) {
+  for (const auto& p : state_->model.ptr()->parameters()) {
     const torch::Tensor values = p.detach().to(torch::kCPU).contiguous();
     out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
   }

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""A model of one's own in C++ (docs/cpp-models.md), built against an installed rungs:
+  - `cmake --install BUILD --prefix P`, then examples/cpp_model configured with
+    CMAKE_PREFIX_PATH=P (find_package(rungs CONFIG)) and built: its executable links
+    rungs::rungs and nothing of the build folder;
+  - `rungs-tinynet validate` of a study naming a hyperparameter tinynet does not declare
+    (`depht`) or a value out of its declared range is one line naming the file, field and
+    value, exit 2, and writes nothing;
+  - a small Fashion-MNIST study of tinynet under mpirun -n 3 with ASHA finishes: study.h5
+    has every trial, tinynet's own hyperparameters (depth, kernel_size, pool) recorded per
+    trial within their declared ranges, curves with accuracies, ASHA's stopped trials, and
+    the best trial's test accuracy;
+  - the plain rungs does not know tinynet (exit 2, naming the known models).
+Usage: test_cpp_model.py --build BUILD --source SOURCE --workdir DIR --mpiexec "MPIEXEC ARGS"
+"""
+import argparse
+import os
+import shlex
+import shutil
+import sys
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, run  # noqa: E402
+
+STUDY = """name: tinynet_test
+seed: 3
+output: {output}
+objective: {{model: tinynet, metric: val_accuracy, direction: maximize, train_samples: 2000, val_samples: 500}}
+search_space:
+  {depth}:       {{type: int, low: 1, high: {high}}}
+  kernel_size: {{type: categorical, choices: ["3", "5"]}}
+  pool:        {{type: categorical, choices: [avg, max]}}
+  lr:          {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
+sampler: random
+scheduler: {{name: asha, reduction_factor: 2, min_resource: 1}}
+budget: {{max_trials: 6, epochs: 2}}
+resources: {{threads_per_worker: 1}}
+"""
+
+
+def write_study(workdir, name, depth="depth", high=2):
+    output = os.path.join(workdir, name + "_out")
+    path = os.path.join(workdir, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(STUDY.format(output=output, depth=depth, high=high))
+    return path, output
+
+
+def strings(column):
+    return [s.decode() if isinstance(s, bytes) else s for s in column[()]]
+
+
+def check_rejected(exe, study, output, field, value):
+    p = run([exe, "validate", study])
+    lines = p.stderr.strip().splitlines()
+    check(p.returncode == 2, f"exit status 2 for {field}: {p.returncode}")
+    check(len(lines) == 1 and study in lines[0] and field in lines[0] and value in lines[0],
+          f"one line naming {study}, {field} and {value}: {lines}")
+    check(not os.path.exists(output), f"nothing written for a rejected study ({output})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--mpiexec", required=True)
+    args = ap.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    os.makedirs(args.workdir)
+    prefix = os.path.join(args.workdir, "prefix")
+    check(run(["cmake", "--install", args.build, "--prefix", prefix]).returncode == 0,
+          "cmake --install")
+
+    # The example project, configured and built against the prefix alone.
+    example = os.path.join(args.source, "examples", "cpp_model")
+    build = os.path.join(args.workdir, "build-model")
+    launcher = shutil.which("ccache")
+    p = run(["cmake", "-S", example, "-B", build, f"-DCMAKE_PREFIX_PATH={prefix}",
+             "-DCMAKE_BUILD_TYPE=Release"] +
+            ([f"-DCMAKE_CXX_COMPILER_LAUNCHER={launcher}"] if launcher else []), timeout=300)
+    check(p.returncode == 0, "the example configures with find_package(rungs CONFIG)")
+    cache = open(os.path.join(build, "CMakeCache.txt")).read()
+    check(os.path.join(prefix, "lib", "cmake", "rungs") in cache,
+          "find_package(rungs) found the installed package")
+    p = run(["cmake", "--build", build, "-j2"], timeout=600)
+    check(p.returncode == 0, "the example builds")
+    exe = os.path.join(build, "rungs-tinynet")
+    link = run(["cmake", "-E", "cat", os.path.join(build, "CMakeFiles", "rungs-tinynet.dir",
+                                                  "link.txt")]).stdout
+    build_dir = os.path.realpath(args.build)
+    check(build_dir not in link, f"the example links nothing of rungs' build folder: {link}")
+
+    # Bad input: a misspelt and an out-of-range user hyperparameter.
+    study, output = write_study(args.workdir, "typo", depth="depht")
+    check_rejected(exe, study, output, "search_space.depht", "depth")
+    study, output = write_study(args.workdir, "range", high=9)
+    check_rejected(exe, study, output, "search_space.depth.high", "9")
+    p = run([os.path.join(args.build, "rungs"), "validate", study])
+    check(p.returncode == 2 and "tinynet" in p.stderr and "mlp" in p.stderr,
+          f"the plain rungs does not know tinynet and names the models it knows: {p.stderr}")
+
+    # A study of tinynet under mpirun with ASHA.
+    study, output = write_study(args.workdir, "run")
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", exe, "run", study], timeout=600)
+    check(p.returncode == 0, f"rungs-tinynet run exit status {p.returncode}")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        check(f.attrs["state"] in ("finished", b"finished"), "the study finished")
+        t = f["trials"]
+        check(list(t["id"][()]) == list(range(6)), f"every trial recorded: {t['id'][()]}")
+        status = strings(t["status"])
+        check(set(status) <= {"completed", "stopped"} and "completed" in status,
+              f"trials completed or stopped by ASHA: {status}")
+        depth = t["params/depth"][()]
+        check(np.issubdtype(depth.dtype, np.integer) and set(depth) <= {1, 2},
+              f"depth recorded as an int in its range: {depth}")
+        check(set(strings(t["params/kernel_size"])) <= {"3", "5"}, "kernel_size recorded")
+        check(set(strings(t["params/pool"])) <= {"avg", "max"}, "pool recorded")
+        acc = f["curves"]["metrics/val_accuracy"][()]
+        check(len(acc) > 0 and np.all((acc > 0) & (acc <= 1)), f"accuracies: {acc}")
+        check(acc.max() > 0.5, f"tinynet learns Fashion-MNIST: best accuracy {acc.max()}")
+        check("test" in f and 0.1 < float(f["test"].attrs["accuracy"]) <= 1.0,
+              "the best trial's test accuracy is stored")
+    print("PASSED")
+
+
+if __name__ == "__main__":
+    main()
