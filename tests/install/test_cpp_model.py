@@ -2,19 +2,20 @@
 """A model of one's own in C++ (docs/cpp-models.md), built against an installed rungs:
   - `cmake --install BUILD --prefix P`, then examples/cpp_model configured with
     CMAKE_PREFIX_PATH=P (find_package(rungs CONFIG)) and built: its executable links
-    rungs::rungs and nothing of the build folder;
+    rungs::rungs, the libraries from P;
   - `rungs-tinynet validate` of a study naming a hyperparameter tinynet does not declare
     (`depht`) or a value out of its declared range is one line naming the file, field and
-    value, exit 2, and writes nothing;
+    value, exit 2, and writes nothing; so is `run` of the misspelt one under mpirun;
   - a small Fashion-MNIST study of tinynet under mpirun -n 3 with ASHA finishes: study.h5
     has every trial, tinynet's own hyperparameters (depth, kernel_size, pool) recorded per
-    trial within their declared ranges, curves with accuracies, ASHA's stopped trials, and
-    the best trial's test accuracy;
+    trial within their declared ranges, curves with accuracies, ASHA's promoted trials
+    resumed from their checkpoints, the best trial's test accuracy and checkpoint;
   - the plain rungs does not know tinynet (exit 2, naming the known models).
 Usage: test_cpp_model.py --build BUILD --source SOURCE --workdir DIR --mpiexec "MPIEXEC ARGS"
 """
 import argparse
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -35,7 +36,7 @@ search_space:
   pool:        {{type: categorical, choices: [avg, max]}}
   lr:          {{type: float, low: 1.0e-3, high: 1.0e-2, log: true}}
 sampler: random
-scheduler: {{name: asha, reduction_factor: 2, min_resource: 1}}
+scheduler: {{name: asha, reduction_factor: 2, min_resource: 1, mode: promotion}}
 budget: {{max_trials: 6, epochs: 2}}
 resources: {{threads_per_worker: 1}}
 """
@@ -91,12 +92,17 @@ def main():
     exe = os.path.join(build, "rungs-tinynet")
     link = run(["cmake", "-E", "cat", os.path.join(build, "CMakeFiles", "rungs-tinynet.dir",
                                                   "link.txt")]).stdout
-    build_dir = os.path.realpath(args.build)
-    check(build_dir not in link, f"the example links nothing of rungs' build folder: {link}")
+    libraries = re.findall(r"\S*librungs_\w+\.a", link)
+    check(libraries and all(lib.startswith(os.path.join(prefix, "lib")) for lib in libraries),
+          f"the example links rungs' libraries from the prefix: {libraries}")
 
     # Bad input: a misspelt and an out-of-range user hyperparameter.
     study, output = write_study(args.workdir, "typo", depth="depht")
     check_rejected(exe, study, output, "search_space.depht", "depth")
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", exe, "run", study])
+    check(p.returncode == 2 and p.stderr.count("search_space.depht") == 1,
+          f"rungs-tinynet run under mpirun refuses it too, in one line: {p.stderr}")
+    check(not os.path.exists(output), "nothing written by the refused run")
     study, output = write_study(args.workdir, "range", high=9)
     check_rejected(exe, study, output, "search_space.depth.high", "9")
     p = run([os.path.join(args.build, "rungs"), "validate", study])
@@ -124,6 +130,19 @@ def main():
         check(acc.max() > 0.5, f"tinynet learns Fashion-MNIST: best accuracy {acc.max()}")
         check("test" in f and 0.1 < float(f["test"].attrs["accuracy"]) <= 1.0,
               "the best trial's test accuracy is stored")
+        # Promoted trials paused at epoch 1 and went on from their checkpoint: one curve row
+        # per epoch, epochs 1 and 2.
+        c = f["curves"]
+        for i, s in enumerate(status):
+            if s == "completed":
+                rows = c["trial_id"][()] == i
+                check(list(c["epoch"][()][rows]) == [1, 2], f"epochs of trial {i}")
+    best = run([exe, "best", os.path.join(output, "study.h5")])
+    ckpt = [l.split(": ", 1)[1] for l in best.stdout.splitlines() if l.startswith("checkpoint: ")]
+    check(best.returncode == 0 and len(ckpt) == 1 and os.path.exists(ckpt[0]),
+          f"rungs-tinynet best names the best trial's checkpoint: {ckpt}")
+    installed = os.path.join(prefix, "share", "rungs", "examples", "cpp_model", "tinynet.cpp")
+    check(os.path.isfile(installed), f"the example project is installed: {installed}")
     print("PASSED")
 
 
