@@ -10,6 +10,7 @@
     has every trial, tinynet's own hyperparameters (depth, kernel_size, pool) recorded per
     trial within their declared ranges, curves with accuracies, ASHA's promoted trials
     resumed from their checkpoints, the best trial's test accuracy and checkpoint;
+  - the same study with two ranks training each trial (resources.ranks_per_trial 2);
   - the plain rungs does not know tinynet (exit 2, naming the known models).
 Usage: test_cpp_model.py example --rungs BUILD/rungs --workdir DIR --mpiexec "MPIEXEC ARGS"
 """
@@ -135,6 +136,19 @@ def case_example(args):
     ckpt = [l.split(": ", 1)[1] for l in best.stdout.splitlines() if l.startswith("checkpoint: ")]
     check(best.returncode == 0 and len(ckpt) == 1 and os.path.exists(ckpt[0]),
           f"rungs-tinynet best names the best trial's checkpoint: {ckpt}")
+
+    # Two ranks training each trial together (data parallel), as for the built-in models.
+    study, output = write_study(args.workdir, "group")
+    with open(study) as f:
+        text = f.read().replace("threads_per_worker: 1", "threads_per_worker: 1, ranks_per_trial: 2")
+    with open(study, "w") as f:
+        f.write(text.replace("max_trials: 6", "max_trials: 2"))
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", exe, "run", study], timeout=600)
+    check(p.returncode == 0, f"rungs-tinynet run with ranks_per_trial 2: exit status {p.returncode}")
+    with h5py.File(os.path.join(output, "study.h5"), "r") as f:
+        check(len(f["trials"]["id"][()]) == 2 and len(f["curves"]["trial_id"][()]) >= 2,
+              "the group's trials recorded with their curves")
+
     installed = os.path.join(prefix, "share", "rungs", "examples", "cpp_model", "tinynet.cpp")
     check(os.path.isfile(installed), f"the example project is installed: {installed}")
 
