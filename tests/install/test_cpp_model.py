@@ -3,6 +3,7 @@
   - `cmake --install BUILD --prefix P`, then examples/cpp_model configured with
     CMAKE_PREFIX_PATH=P (find_package(rungs CONFIG)) and built: its executable links
     rungs::rungs, the libraries from P;
+  - rungs-tinynet validates a study of the built-in mlp;
   - `rungs-tinynet validate` of a study naming a hyperparameter tinynet does not declare
     (`depht`) or a value out of its declared range is one line naming the file, field and
     value, exit 2, and writes nothing; so is `run` of the misspelt one under mpirun;
@@ -90,6 +91,9 @@ def case_example(args):
     libraries = re.findall(r"\S*librungs_\w+\.a", link)
     check(libraries and all(lib.startswith(os.path.join(prefix, "lib")) for lib in libraries),
           f"the example links rungs' libraries from the prefix: {libraries}")
+
+    p = run([exe, "validate", os.path.join(SOURCE, "examples", "fashion_mlp.yaml")])
+    check(p.returncode == 0, "rungs-tinynet knows the built-in models too")
 
     # Bad input: a misspelt and an out-of-range user hyperparameter.
     study, output = write_study(args.workdir, "typo", depth="depht")
