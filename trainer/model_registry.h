@@ -20,11 +20,14 @@ class AnyModule;
 
 namespace rungs {
 
+constexpr int kImageSide = 28;  ///< Fashion-MNIST's images: 1 x 28 x 28...
+constexpr int kClasses = 10;    ///< ...in 10 classes
+
 /// What a network maps from and to: one sample's shape (features [D] or images [C, H, W])
 /// and the number of outputs (classes, or regression targets). The default: Fashion-MNIST.
 struct ModelShape {
-  std::vector<std::int64_t> sample{1, 28, 28};
-  std::int64_t outputs = 10;
+  std::vector<std::int64_t> sample{1, kImageSide, kImageSide};
+  std::int64_t outputs = kClasses;
   std::int64_t features() const;  ///< the product of `sample`
 };
 

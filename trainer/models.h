@@ -16,11 +16,8 @@ class Sequential;
 
 namespace rungs {
 
-constexpr int kImageSide = 28;
-constexpr int kClasses = 10;
-
-/// The network for hp.model (mlp or cnn), mapping samples [N, sample...] to [N, outputs], initialized
-/// from LibTorch's global generator (seed it first):
+/// The network for hp.model (mlp or cnn), mapping samples [N, sample...] to [N, outputs],
+/// initialized from LibTorch's global generator (seed it first):
 /// - mlp: flatten, then `layers` x (linear to `width`, activation, dropout), then linear;
 /// - cnn: two blocks (3x3 conv with `channels` then 2x`channels`, activation, 2x2 max pool),
 ///   flatten, dropout, linear; images [C, H, W] with H, W >= 4.
