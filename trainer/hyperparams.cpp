@@ -6,12 +6,12 @@
 #include <utility>
 
 #include "study/errors.h"
+#include "trainer/model_registry.h"
 #include "trainer/resnet.h"
 
 namespace rungs {
 namespace {
 
-const std::vector<std::string> kModels = {"cnn", "mlp", "resnet"};
 const std::vector<std::string> kMetrics = {"train_loss", "val_accuracy", "val_loss"};
 const std::vector<std::string> kRegressionMetrics = {"train_loss", "val_loss", "val_mae",
                                                      "val_mse"};
@@ -63,21 +63,6 @@ using specs::choice;
 using specs::flag;
 using specs::number;
 
-std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> list) {
-  list.push_back(choice("activation", "relu", kActivations));
-  list.push_back(number("dropout", HyperType::Float, 0.0, 0.0, false, 1.0, true));
-  list.push_back(choice("optimizer", "adam", kOptimizers));
-  list.push_back(number("lr", HyperType::Float, 1e-3, 0.0, true));
-  list.push_back(number("momentum", HyperType::Float, 0.9, 0.0, false, 1.0, true));
-  list.push_back(flag("nesterov", false));
-  list.push_back(number("weight_decay", HyperType::Float, 0.0, 0.0, false));
-  list.push_back(number("batch_size", HyperType::Int, std::int64_t{128}, 1.0, false, 65536.0));
-  // The training options (trainer/training_options.h) are every model's too.
-  for (auto& option : training_option_specs()) list.push_back(std::move(option));
-  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  return list;
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string text;
   for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
@@ -120,9 +105,9 @@ void check_value(const StudyConfig& config, const std::string& field,
 
 void check_objective(const StudyConfig& config) {
   const ObjectiveConfig& objective = config.objective;
-  if (!contains(kModels, objective.model))
+  if (!find_model(objective.model))
     reject(config, "objective.model", objective.model,
-           "is not a known model (known: " + joined(kModels) + ")");
+           "is not a known model (known: " + joined(model_names()) + ")");
   if (objective.dataset != "fashion_mnist")
     reject(config, "objective.dataset", objective.dataset,
            "is not a known dataset (known: fashion_mnist)");
@@ -211,19 +196,48 @@ std::string HyperparameterSpec::domain() const {
          (high_open ? ")" : "]");
 }
 
+std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> specs) {
+  specs.push_back(choice("activation", "relu", kActivations));
+  specs.push_back(number("dropout", HyperType::Float, 0.0, 0.0, false, 1.0, true));
+  specs.push_back(choice("optimizer", "adam", kOptimizers));
+  specs.push_back(number("lr", HyperType::Float, 1e-3, 0.0, true));
+  specs.push_back(number("momentum", HyperType::Float, 0.9, 0.0, false, 1.0, true));
+  specs.push_back(flag("nesterov", false));
+  specs.push_back(number("weight_decay", HyperType::Float, 0.0, 0.0, false));
+  specs.push_back(number("batch_size", HyperType::Int, std::int64_t{128}, 1.0, false, 65536.0));
+  // The training options (trainer/training_options.h) are every model's too.
+  for (auto& option : training_option_specs()) specs.push_back(std::move(option));
+  std::sort(specs.begin(), specs.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return specs;
+}
+
+HyperparameterSpec int_hyperparameter(std::string name, std::int64_t fallback, std::int64_t low,
+                                      std::int64_t high) {
+  return number(std::move(name), HyperType::Int, fallback, static_cast<double>(low), false,
+                static_cast<double>(high));
+}
+
+HyperparameterSpec float_hyperparameter(std::string name, double fallback, double low,
+                                        double high) {
+  return number(std::move(name), HyperType::Float, fallback, low, false, high);
+}
+
+HyperparameterSpec choice_hyperparameter(std::string name, std::string fallback,
+                                         std::vector<std::string> choices) {
+  return choice(std::move(name), std::move(fallback), std::move(choices));
+}
+
+HyperparameterSpec bool_hyperparameter(std::string name, bool fallback) {
+  return flag(std::move(name), fallback);
+}
+
 const std::vector<HyperparameterSpec>& hyperparameters_of(const std::string& model) {
-  static const std::map<std::string, std::vector<HyperparameterSpec>> known = {
-      {"mlp",
-       with_optimizer({number("layers", HyperType::Int, std::int64_t{2}, 0.0, false, 64.0),
-                       number("width", HyperType::Int, std::int64_t{256}, 1.0, false, 65536.0)})},
-      {"cnn",
-       with_optimizer({number("channels", HyperType::Int, std::int64_t{32}, 1.0, false, 1024.0)})},
-      {"resnet", with_optimizer(resnet_hyperparameters())},
-  };
-  const auto found = known.find(model);
-  if (found == known.end())
-    throw ConfigError("model " + model + " is not a known model (known: " + joined(kModels) + ")");
-  return found->second;
+  const RegisteredModel* found = find_model(model);
+  if (!found)
+    throw ConfigError("model " + model + " is not a known model (known: " +
+                      joined(model_names()) + ")");
+  return found->hyperparameters;
 }
 
 void validate_hyperparameters(const StudyConfig& config) {
@@ -262,7 +276,15 @@ Params resolve_hyperparameters(const std::string& model, const Params& trial_par
 }
 
 Hyperparameters Hyperparameters::from_params(const std::string& model, const Params& trial_params) {
-  const Params params = resolve_hyperparameters(model, trial_params);
+  Hyperparameters hp;
+  hp.model = model;
+  hp.params = resolve_hyperparameters(model, trial_params);
+  const Params& params = hp.params;
+  // Every model has the shared ones (with_optimizer); layers, width, channels: mlp and cnn.
+  const auto set_int = [&params](const char* name, int& field) {
+    const auto found = params.find(name);
+    if (found != params.end()) field = static_cast<int>(std::get<std::int64_t>(found->second));
+  };
   const auto get_int = [&params](const char* name) {
     return static_cast<int>(std::get<std::int64_t>(params.at(name)));
   };
@@ -270,18 +292,11 @@ Hyperparameters Hyperparameters::from_params(const std::string& model, const Par
   const auto get_text = [&params](const char* name) {
     return std::get<std::string>(params.at(name));
   };
-  Hyperparameters hp;
-  hp.model = model;
-  if (model == "mlp") {
-    hp.layers = get_int("layers");
-    hp.width = get_int("width");
-  } else if (model == "resnet") {
-    hp.stages = get_int("stages");
-    hp.blocks = get_int("blocks");
-    hp.width = get_int("width");
-  } else {
-    hp.channels = get_int("channels");
-  }
+  set_int("layers", hp.layers);
+  set_int("width", hp.width);
+  set_int("channels", hp.channels);
+  set_int("stages", hp.stages);
+  set_int("blocks", hp.blocks);
   hp.dropout = get_double("dropout");
   hp.activation = get_text("activation");
   hp.optimizer = get_text("optimizer");
@@ -289,7 +304,7 @@ Hyperparameters Hyperparameters::from_params(const std::string& model, const Par
   hp.momentum = get_double("momentum");
   hp.nesterov = std::get<bool>(params.at("nesterov"));
   hp.weight_decay = get_double("weight_decay");
-  hp.batch_size = get_int("batch_size");
+  set_int("batch_size", hp.batch_size);
   TrainingOptions& t = hp.training;
   t.lr_schedule = get_text("lr_schedule");
   t.warmup_epochs = get_double("warmup_epochs");
@@ -301,6 +316,22 @@ Hyperparameters Hyperparameters::from_params(const std::string& model, const Par
   t.augment_flip = std::get<bool>(params.at("augment_flip"));
   t.precision = get_text("precision");
   return hp;
+}
+
+Params Hyperparameters::model_params() const {
+  if (!params.empty()) return params;
+  Params fields{{"dropout", dropout}, {"activation", activation}};
+  if (model == "mlp") {
+    fields.emplace("layers", std::int64_t{layers});
+    fields.emplace("width", std::int64_t{width});
+  } else if (model == "cnn") {
+    fields.emplace("channels", std::int64_t{channels});
+  } else if (model == "resnet") {
+    fields.emplace("stages", std::int64_t{stages});
+    fields.emplace("blocks", std::int64_t{blocks});
+    fields.emplace("width", std::int64_t{width});
+  }
+  return fields;
 }
 
 }  // namespace rungs

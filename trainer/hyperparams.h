@@ -9,29 +9,10 @@
 
 #include "study/config.h"
 #include "study/param.h"
+#include "trainer/hyperparameter_spec.h"
 #include "trainer/training_options.h"
 
 namespace rungs {
-
-enum class HyperType { Int, Float, Bool, Choice };
-
-/// One hyperparameter: its type, default and allowed values.
-struct HyperparameterSpec {
-  std::string name;
-  HyperType type = HyperType::Float;
-  ParamValue fallback;               ///< the default
-  double low = 0.0;                  ///< Int/Float: the smallest allowed value...
-  bool low_open = false;             ///< ...excluded when true (lr > 0)
-  double high = 0.0;                 ///< Int/Float: the largest allowed value...
-  bool high_open = false;            ///< ...excluded when true (dropout < 1)
-  bool bounded_above = false;        ///< false: no upper limit
-  std::vector<std::string> choices;  ///< Choice: the known values
-
-  /// Empty when `value` has this type and range, else what is wrong ("is not an integer").
-  std::string check(const ParamValue& value) const;
-  /// "in [0, 1)", "> 0", "one of adam, adamw, sgd".
-  std::string domain() const;
-};
 
 /// Builders of specs, for the models' spec lists.
 namespace specs {
@@ -42,11 +23,15 @@ HyperparameterSpec choice(std::string name, std::string fallback, std::vector<st
 HyperparameterSpec flag(std::string name, bool fallback);
 }  // namespace specs
 
-/// The known hyperparameters of `model` (mlp | cnn | resnet), sorted by name. Throws ConfigError
-/// for an unknown model.
+/// The known hyperparameters of `model` (a registered model: mlp, cnn, resnet or one of the
+/// user's, trainer/model_registry.h), sorted by name. Throws ConfigError for an unknown model.
 const std::vector<HyperparameterSpec>& hyperparameters_of(const std::string& model);
 
-/// Checks the study against the trainer: objective.model is mlp|cnn|resnet, objective.dataset is
+/// `own` (a model's own hyperparameters) with the ones every model shares (optimizer, lr,
+/// batch_size, dropout, activation, the training options, ...), sorted by name.
+std::vector<HyperparameterSpec> with_optimizer(std::vector<HyperparameterSpec> own);
+
+/// Checks the study against the trainer: objective.model is a registered model, objective.dataset is
 /// fashion_mnist, objective.metric is val_accuracy (maximize) | val_loss | train_loss
 /// (minimize), the sample counts fit the dataset, every name in search_space and fixed is
 /// a hyperparameter of the model, and every value a trial can get from them has the right
@@ -75,9 +60,15 @@ struct Hyperparameters {
   double weight_decay = 0.0;
   int batch_size = 128;
   TrainingOptions training;  ///< schedule, smoothing, clipping, augmentation, precision
+  /// Every hyperparameter of the model, resolved (what its factory reads); empty for one
+  /// built by hand, where model_params() gives the fields above instead.
+  Params params;
 
   /// resolve_hyperparameters(), then typed. Throws ConfigError like it.
   static Hyperparameters from_params(const std::string& model, const Params& trial_params);
+  /// `params`, or where it is empty the built-in model's fields set above (layers and width
+  /// for mlp, channels for cnn, dropout, activation).
+  Params model_params() const;
 };
 
 }  // namespace rungs

@@ -153,12 +153,40 @@ nn::Sequential make_cnn(const Hyperparameters& hp, const ModelShape& shape) {
   return net;
 }
 
+/// A Sequential as a module with forward(Tensor) (what AnyModule holds), its layers
+/// registered under the Sequential's own names ("0.weight"), so checkpoints keep their keys.
+class SequentialNetImpl : public nn::Module {
+ public:
+  explicit SequentialNetImpl(nn::Sequential layers) : layers_(std::move(layers)) {
+    for (const auto& child : layers_->named_children()) register_module(child.key(), child.value());
+  }
+  torch::Tensor forward(torch::Tensor input) { return layers_->forward(input); }
+
+ private:
+  nn::Sequential layers_;
+};
+TORCH_MODULE(SequentialNet);
+
+nn::AnyModule builtin_network(const ModelInput& input) {
+  const Hyperparameters hp = Hyperparameters::from_params(input.model(), input.params());
+  return nn::AnyModule(SequentialNet(make_model(hp, input.shape())));
+}
+
 }  // namespace
 
-std::int64_t ModelShape::features() const {
-  std::int64_t n = 1;
-  for (std::int64_t d : sample) n *= d;
-  return n;
+std::vector<RegisteredModel> builtin_models() {
+  return {
+      {"mlp", {int_hyperparameter("layers", 2, 0, 64), int_hyperparameter("width", 256, 1, 65536)},
+       &builtin_network},
+      {"cnn", {int_hyperparameter("channels", 32, 1, 1024)}, &builtin_network},
+      {"resnet", resnet_hyperparameters(), &builtin_network},
+  };
+}
+
+torch::nn::AnyModule make_network(const Hyperparameters& hp, const ModelShape& shape) {
+  const RegisteredModel* model = find_model(hp.model);
+  if (!model) throw ConfigError("model " + hp.model + " is not known");
+  return model->factory(ModelInput(hp.model, hp.model_params(), shape));
 }
 
 torch::nn::Sequential make_model(const Hyperparameters& hp, const ModelShape& shape) {

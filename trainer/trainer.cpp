@@ -53,6 +53,9 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
 /// Images per evaluation batch: many for speed, but few enough that the largest activation
 /// stays below the size malloc serves from the heap (keep_freed_memory()).
 std::int64_t eval_batch_size(const Hyperparameters& hp, const ModelShape& shape) {
+  // A model of the user's: its training batch fits, so an evaluation batch that size does.
+  if (hp.model != "mlp" && hp.model != "cnn" && hp.model != "resnet")
+    return std::max<std::int64_t>(hp.batch_size, 1);
   const std::int64_t pixels = shape.features() / shape.sample[0];
   const std::int64_t floats_per_image = hp.model == "cnn" ? std::int64_t{hp.channels} * pixels
                                         : hp.model == "resnet"
@@ -164,11 +167,11 @@ class EpochSteps {
   }
 
   /// The training loss of the batch, the forward pass under autocast when mixed.
-  torch::Tensor loss(torch::nn::Sequential& model, const torch::Tensor& images,
+  torch::Tensor loss(torch::nn::AnyModule& model, const torch::Tensor& images,
                      const torch::Tensor& labels, Task task) const {
     std::optional<AutocastScope> autocast;
     if (mixed_) autocast.emplace(options_.precision);
-    return loss_of(task, model->forward(images), labels, false, options_.label_smoothing);
+    return loss_of(task, model.forward<torch::Tensor>(images), labels, false, options_.label_smoothing);
   }
 
   void backward(const torch::Tensor& loss) const {
@@ -181,9 +184,9 @@ class EpochSteps {
 
   /// After the gradients are final (averaged over a group): unscales and clips them; false
   /// when the step is to be skipped (fp16 gradients that overflowed).
-  bool finish(torch::nn::Sequential& model) {
+  bool finish(torch::nn::AnyModule& model) {
     if (!scaler_.enabled() && !clips_) return true;
-    const std::vector<torch::Tensor> params = model->parameters();
+    const std::vector<torch::Tensor> params = model.ptr()->parameters();
     if (!scaler_.unscale(params)) return false;
     if (clips_) torch::nn::utils::clip_grad_norm_(params, options_.grad_clip);
     return true;
@@ -273,7 +276,7 @@ struct Trainer::State {
   std::shared_ptr<const TrainingData> data;
   Hyperparameters hp;
   std::uint64_t seed = 0;
-  torch::nn::Sequential model{nullptr};
+  torch::nn::AnyModule model;  ///< the registered model's network (make_network)
   std::unique_ptr<Optimizer> optimizer;
   std::shared_ptr<Communicator> group;          ///< null unless K > 1 ranks train together
   std::unique_ptr<GradientAverager> averager;   ///< with `group`
@@ -290,15 +293,15 @@ Trainer::Trainer(std::shared_ptr<const TrainingData> data, const Hyperparameters
     give_threads_to(hp.model);
     // Initialized on the CPU from the seed, then moved: the same weights on every device.
     torch::manual_seed(seed);
-    s.model = make_model(hp, s.data->shape());
-    if (s.data->cuda_device() >= 0) s.model->to(device_of(s.data->cuda_device()));
+    s.model = make_network(hp, s.data->shape());
+    if (s.data->cuda_device() >= 0) s.model.ptr()->to(device_of(s.data->cuda_device()));
     if (hp.training.precision != "fp32" && s.data->cuda_device() < 0)
       throw TrialError("precision " + hp.training.precision +
                        " needs a CUDA device; this trial trains on the CPU");
-    s.optimizer = std::make_unique<Optimizer>(*s.model, hp);
+    s.optimizer = std::make_unique<Optimizer>(*s.model.ptr(), hp);
     if (group && group->size() > 1) {
       s.group = std::move(group);
-      s.averager = std::make_unique<GradientAverager>(s.model->parameters());
+      s.averager = std::make_unique<GradientAverager>(s.model.ptr()->parameters());
     }
   });
 }
@@ -336,7 +339,7 @@ TrialError replica_failure(const Communicator& group, float failed, const std::s
 std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
                                           const torch::Tensor& order, std::int64_t batch,
-                                          EpochSteps& steps, torch::nn::Sequential& model,
+                                          EpochSteps& steps, torch::nn::AnyModule& model,
                                           Optimizer& optimizer, Communicator& group,
                                           GradientAverager& averager, Task task, int epoch,
                                           const std::function<bool()>& interrupted) {
@@ -392,7 +395,7 @@ std::optional<double> train_epoch_sharded(const torch::Tensor& train_images,
     loss_sum += static_cast<double>(local_sum);
   }
   // Batch norm's running statistics saw only this rank's shards: every rank takes the mean.
-  const std::vector<torch::Tensor> buffers = model->buffers();
+  const std::vector<torch::Tensor> buffers = model.ptr()->buffers();
   if (!buffers.empty()) average_buffers(group, buffers);
   return loss_sum / static_cast<double>(n);
 }
@@ -415,7 +418,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     if (!data.train_images.is_cpu()) order = order.to(data.train_images.device());
     EpochSteps steps(s.hp, seed, epoch, n);
     if (s.group) {
-      s.model->train();
+      s.model.ptr()->train();
       return train_epoch_sharded(data.train_images, data.train_labels, order, s.hp.batch_size,
                                  steps, s.model, *s.optimizer, *s.group, *s.averager,
                                  s.data->task(), epoch, interrupted);
@@ -426,7 +429,7 @@ std::optional<double> Trainer::train_epoch(int epoch, const std::function<bool()
     torch::Tensor images = torch::empty({0}, data.train_images.options());
     torch::Tensor labels = torch::empty({0}, data.train_labels.options());
 
-    s.model->train();
+    s.model.ptr()->train();
     double loss_sum = 0.0;
     for (std::int64_t begin = 0, step = 1; begin < n; begin += batch, ++step) {
       if (interrupted && interrupted()) return std::nullopt;
@@ -463,7 +466,7 @@ Evaluation Trainer::evaluate(Split split) {
     // In a group each rank measures its shard of the split; the sums are then combined.
     const Shard shard = s.group ? shard_of(n, s.group->rank(), s.group->size()) : Shard{0, n};
     c10::InferenceMode inference;
-    s.model->eval();
+    s.model.ptr()->eval();
     double loss_sum = 0.0, abs_sum = 0.0;
     std::int64_t correct = 0;
     const bool regression = s.data->task() == Task::Regression;
@@ -471,7 +474,7 @@ Evaluation Trainer::evaluate(Split split) {
     const auto measure = [&] {
       for (std::int64_t begin = shard.begin; begin < shard.end; begin += batch) {
         const std::int64_t size = std::min(batch, shard.end - begin);
-        const torch::Tensor logits = s.model->forward(images.narrow(0, begin, size));
+        const torch::Tensor logits = s.model.forward<torch::Tensor>(images.narrow(0, begin, size));
         const torch::Tensor truth = labels.narrow(0, begin, size);
         loss_sum += loss_of(s.data->task(), logits, truth, true).item<double>();
         if (regression) {
@@ -501,7 +504,7 @@ Evaluation Trainer::evaluate(Split split) {
       correct = static_cast<std::int64_t>(std::llround(sums[1]));
       abs_sum = sums[3];
     }
-    s.model->train();
+    s.model.ptr()->train();
     Evaluation result;
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
     result.loss = loss_sum / static_cast<double>(n);
@@ -513,7 +516,7 @@ Evaluation Trainer::evaluate(Split split) {
 void Trainer::save(const std::string& path, int epochs, std::int64_t trial_id) const {
   const State& s = *state_;
   CheckpointData data = translated("saving the checkpoint", [&] {
-    return capture_checkpoint(*s.model, *s.optimizer, s.hp);
+    return capture_checkpoint(*s.model.ptr(), *s.optimizer, s.hp);
   });
   data.epoch = epochs;
   data.trial_id = trial_id;
@@ -528,13 +531,13 @@ int Trainer::load(const std::string& path) {
     throw TrialError(path + ": holds a trial seeded " + std::to_string(data.seed) +
                      ", this trial is seeded " + std::to_string(s.seed));
   translated("loading the checkpoint",
-             [&] { restore_checkpoint(data, path, *s.model, *s.optimizer, s.hp); });
+             [&] { restore_checkpoint(data, path, *s.model.ptr(), *s.optimizer, s.hp); });
   return data.epoch;
 }
 
 std::vector<float> Trainer::flat_parameters() const {
   std::vector<float> out;
-  for (const auto& p : state_->model->parameters()) {
+  for (const auto& p : state_->model.ptr()->parameters()) {
     const torch::Tensor values = p.detach().to(torch::kCPU).contiguous();
     out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
   }
@@ -543,7 +546,7 @@ std::vector<float> Trainer::flat_parameters() const {
 
 std::vector<float> Trainer::flat_buffers() const {
   std::vector<float> out;
-  for (const auto& b : state_->model->buffers()) {
+  for (const auto& b : state_->model.ptr()->buffers()) {
     if (b.scalar_type() != torch::kFloat) continue;
     const torch::Tensor values = b.detach().to(torch::kCPU).contiguous();
     out.insert(out.end(), values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
