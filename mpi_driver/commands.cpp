@@ -53,8 +53,18 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   const bool builtin = config.objective.is_builtin_model();
   if (builtin) validate_hyperparameters(config);
   make_study_sampler(config);
-  const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
+                                        &config.space, config.seed);
   const ObjectiveConfig& o = config.objective;
+  // Segments (new parameters and a cloned checkpoint during a trial) are not yet carried
+  // out by the workers nor stored in study.h5: PBT and its curve family are simulated only.
+  if (config.scheduler.name() == "pbt") {
+    throw ConfigError(config.where("scheduler.name") + ": pbt runs under `rungs simulate` only, "
+                      "not yet in a study");
+  }
+  if (o.is_synthetic() && o.synthetic.drifting) {
+    throw ConfigError(config.where("objective.curve") + ": drifting runs under `rungs simulate` only");
+  }
   if (!o.report_regex.empty() && o.resume_args.empty() && scheduler->pauses()) {
     // rungs can end such a program only with a signal: a paused run could never go on.
     throw ConfigError(config.where("scheduler") + ": " + config.scheduler.name() +

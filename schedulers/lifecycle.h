@@ -6,7 +6,9 @@
 ///
 /// 1. dispatch: next_dispatch() asks the scheduler what an idle worker does, checks the
 ///    answer (a start of >= 1 epochs; a resume of an existing Paused trial to more epochs
-///    than it has and at most its max_epochs) and, for a start, asks the sampler and appends
+///    than it has and at most its max_epochs; a new segment it begins with starts at the
+///    epochs run and clones a checkpoint that exists, and is appended to trial.segments,
+///    the first segment, of trial.params, before it) and, for a start, asks the sampler and appends
 ///    the new record; begin_run() marks the record running on a worker.
 /// 2. the epoch reports: epoch_problem() checks a report comes in sequence; record_epoch()
 ///    appends it, tells the sampler and then the scheduler, raises the rung and returns the

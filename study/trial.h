@@ -122,6 +122,17 @@ void for_each_stored_field(Record&& record, F&& f) {
   detail::for_each_stored(fields(record), f, std::make_index_sequence<std::size(kEpochFieldNames)>{});
 }
 
+/// One stretch of a trial trained with the same parameters: Population Based Training
+/// (schedulers/pbt.h) changes them during a trial. A trial with no segments recorded trained
+/// every epoch with its `params`; once it has some, the first holds `params` from epoch 0
+/// and each later one began where the one before it ended.
+struct Segment {
+  int start_epoch = 0;   ///< epochs the trial had trained when it began
+  Params params;         ///< the parameters it trains with
+  int clone_trial = -1;  ///< the trial whose checkpoint it continued from; -1: its own
+  int clone_epoch = -1;  ///< the epochs of that checkpoint; -1 when clone_trial is -1
+};
+
 struct TrialRecord {
   int id = 0;
   Params params;
@@ -140,7 +151,12 @@ struct TrialRecord {
   double end_time = 0.0;       ///< unix seconds; 0 while running
   std::string reason;          ///< why it failed or was stopped
   std::vector<EpochResult> curve;
+  /// PBT only: its segments, in order (empty: one segment of `params`, which always stay
+  /// those of the first segment).
+  std::vector<Segment> segments;
 
+  /// The parameters it trains with now: the last segment's, else `params`.
+  const Params& current_params() const { return segments.empty() ? params : segments.back().params; }
   int epochs_run() const { return static_cast<int>(curve.size()); }
   std::optional<double> last_value() const;
   std::optional<double> best_value(Direction direction) const;
