@@ -132,6 +132,18 @@ struct Segment {
   int clone_trial = -1;  ///< the trial whose checkpoint it continued from; -1: its own
   int clone_epoch = -1;  ///< the epochs of that checkpoint; -1 when clone_trial is -1
 };
+/// Every member of Segment, in order: the one declaration of the segment record that the
+/// journal (study/wire.h) and /trials/segments of study.h5 (kSegmentFieldNames) walk.
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, Segment>, int> = 0>
+auto fields(T& s) {
+  auto& [start_epoch, params, clone_trial, clone_epoch] = s;
+  return std::tie(start_epoch, params, clone_trial, clone_epoch);
+}
+/// The stored name of each member of Segment, in fields() order: the datasets of
+/// /trials/segments (params: the groups params and params_active, as in /trials).
+inline constexpr const char* kSegmentFieldNames[] = {"start_epoch", "params", "clone_trial", "clone_epoch"};
+static_assert(std::tuple_size_v<decltype(fields(std::declval<Segment&>()))> == std::size(kSegmentFieldNames),
+              "kSegmentFieldNames names every member of Segment");
 
 struct TrialRecord {
   int id = 0;

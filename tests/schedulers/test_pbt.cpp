@@ -53,6 +53,14 @@ TEST(Pbt, StartsThePopulationOnlyThenFinishes) {
   EXPECT_EQ(d.next().kind, NextAction::Kind::Finish);
 }
 
+TEST(Pbt, ASmallerTrialBudgetIsThePopulation) {
+  const StudyConfig config = testing::study("{name: pbt, population: 16}", 3, 4);
+  const sim::SimResult r = sim::simulate(config, config.scheduler, sim::SimSettings{}, "pbt");
+  EXPECT_EQ(r.trials, 3);
+  EXPECT_EQ(r.completed, 3);
+  EXPECT_EQ(r.epochs, 12);
+}
+
 TEST(Pbt, PausesTheBottomQuantileAtASegmentsEndAndClonesTheTop) {
   const StudyConfig config =
       testing::study("{name: pbt, population: 4, interval: 2, quantile: 0.25, resample_probability: 0}", 4, 6);
