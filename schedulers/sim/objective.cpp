@@ -47,9 +47,9 @@ SyntheticObjective::SyntheticObjective(const SearchSpace& space, Direction direc
     axis.optimum = 0.15 + 0.7 * unit(derive_seed(s, 0));
     axis.weight = 0.5 + unit(derive_seed(s, 1));
     for (int j = 0; j < 3; ++j) axis.k[j] = -1.5 + 3.0 * unit(derive_seed(s, 2 + j));
-    // From one side of the domain to the other: [0.6, 0.9] to [0.1, 0.4], or the reverse.
-    axis.drift_start = 0.6 + 0.3 * unit(derive_seed(s, 5));
-    axis.drift_end = 0.1 + 0.3 * unit(derive_seed(s, 6));
+    // From one side of the domain to the other: [0.7, 0.9] to [0.1, 0.3], or the reverse.
+    axis.drift_start = 0.7 + 0.2 * unit(derive_seed(s, 5));
+    axis.drift_end = 0.1 + 0.2 * unit(derive_seed(s, 6));
     if (unit(derive_seed(s, 7)) < 0.5) std::swap(axis.drift_start, axis.drift_end);
     axes_.push_back(axis);
   }

@@ -97,11 +97,12 @@ TEST(Pbt, PausesTheBottomQuantileAtASegmentsEndAndClonesTheTop) {
   EXPECT_EQ(s2->clone_trial, s->clone_trial);
 }
 
-sim::SimSettings drifting(int workers) {
+/// The objective of `config` (its seed's landscape, drifting curves), equal costs.
+sim::SimSettings drifting(const StudyConfig& config, int workers) {
   sim::SimSettings s;
   s.workers = workers;
+  s.objective = sim::objective_settings(config);
   s.objective.cost_spread = 0.0;
-  s.objective.drifting = true;
   return s;
 }
 
@@ -116,7 +117,7 @@ TEST(PbtSimulation, RecordsEverySegmentAsAChainOfClones) {
   const StudyConfig config = drifting_study("{name: pbt, population: 16, interval: 2}", 16, 20, 3);
   auto sampler = make_study_sampler(config);
   auto scheduler = testing::scheduler_for(config);
-  sim::Simulation simulation(config, *sampler, *scheduler, drifting(8));
+  sim::Simulation simulation(config, *sampler, *scheduler, drifting(config, 8));
   simulation.run();
   int clones = 0;
   for (const TrialRecord& t : simulation.trials()) {
@@ -143,7 +144,7 @@ TEST(PbtSimulation, ARebuiltStudyTakesTheSameDecisions) {
   for (int cut : {10, 60, 140}) {
     auto sampler = make_study_sampler(config);
     auto original = testing::scheduler_for(config);
-    sim::Simulation first(config, *sampler, *original, drifting(4));
+    sim::Simulation first(config, *sampler, *original, drifting(config, 4));
     int messages = 0;
     first.run([&](const sim::Simulation&) { return ++messages >= cut; });
     auto rebuilt = testing::scheduler_for(config);
@@ -168,17 +169,27 @@ TEST(PbtSimulation, ARebuiltStudyTakesTheSameDecisions) {
 }
 
 // Same epochs in all: a population of 32 trained for 30 epochs, against 32 random trials
-// of 30 epochs (fifo), 16 workers. Measured over seeds 1-8: PBT's best final value
-// (0.93-0.95) beats random search's (0.84-0.85) by 0.08 to 0.11 on these curves.
+// of 30 epochs (fifo), 16 workers, over study seeds 1-16 (landscape and samples). Measured:
+// PBT's best final value (0.94-0.95) beats random search's (0.84-0.91) by 0.04 to 0.10,
+// 0.074 on average.
 TEST(PbtSimulation, BeatsRandomSearchOnDriftingCurvesWithTheSameEpochs) {
-  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+  double margins = 0.0;
+  constexpr int kSeeds = 16;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const StudyConfig pbt = drifting_study("{name: pbt, population: 32, interval: 3}", 32, 30, seed);
     const StudyConfig fifo = drifting_study("fifo", 32, 30, seed);
-    const sim::SimResult p = sim::simulate(pbt, pbt.scheduler, drifting(16), "pbt");
-    const sim::SimResult r = sim::simulate(fifo, fifo.scheduler, drifting(16), "random");
+    const sim::SimResult p = sim::simulate(pbt, pbt.scheduler, drifting(pbt, 16), "pbt");
+    const sim::SimResult r = sim::simulate(fifo, fifo.scheduler, drifting(fifo, 16), "random");
     EXPECT_EQ(p.epochs, r.epochs) << "the same epoch budget";
-    EXPECT_GT(p.best_final, r.best_final + 0.05) << "seed " << seed;
+    EXPECT_GT(p.best_final, r.best_final + 0.02) << "seed " << seed;
+    margins += p.best_final - r.best_final;
   }
+  EXPECT_GT(margins / kSeeds, 0.05);
+}
+
+TEST(PbtSimulation, TheStudyFileSelectsTheDriftingCurves) {
+  EXPECT_TRUE(sim::objective_settings(drifting_study("fifo", 4, 4, 1)).drifting);
+  EXPECT_FALSE(sim::objective_settings(testing::study("fifo", 4, 4, "{model: synthetic}")).drifting);
 }
 
 }  // namespace
