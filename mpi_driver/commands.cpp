@@ -20,6 +20,7 @@
 #include "io/study_lock.h"
 #include "io/study_store.h"
 #include "io/user_data.h"
+#include "mpi_driver/clone_checkpoint.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/group_comms.h"
 #include "mpi_driver/group_placement.h"
@@ -56,11 +57,11 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
                                         &config.space, config.seed);
   const ObjectiveConfig& o = config.objective;
-  // Segments (new parameters and a cloned checkpoint during a trial) are not yet carried
-  // out by the workers nor stored in study.h5: PBT and its curve family are simulated only.
-  if (config.scheduler.name() == "pbt") {
-    throw ConfigError(config.where("scheduler.name") + ": pbt runs under `rungs simulate` only, "
-                      "not yet in a study");
+  // A cloned segment copies the built-in trainer's checkpoint file; a program's checkpoint
+  // folder and the synthetic objective's curves do not follow a clone yet.
+  if (config.scheduler.name() == "pbt" && !builtin) {
+    throw ConfigError(config.where("scheduler.name") + ": pbt runs with the built-in models and under "
+                      "`rungs simulate` only, not yet with a program or the synthetic objective");
   }
   if (o.is_synthetic() && o.synthetic.drifting) {
     throw ConfigError(config.where("objective.curve") + ": drifting runs under `rungs simulate` only");
@@ -369,7 +370,8 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
   MpiTransport transport(groups.coordinator_comm.get());
 
   auto sampler = make_study_sampler(config, warm.trials);
-  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
+                                  &config.space, config.seed);
   const bool scheduler_warm = !warm.from.empty() && scheduler->add_prior(warm.complete);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;
@@ -396,6 +398,9 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     for (const auto& entry : fs::directory_iterator(config.output_dir + "/checkpoints", ec)) {
       if (checkpoint_epoch_of(stem, entry.path().filename().string())) fs::remove_all(entry.path(), ec);
     }
+  };
+  options.clone_checkpoint = [&config](const TrialRecord& trial, const TrialRecord& donor, int epoch) {
+    clone_checkpoint(config.output_dir + "/checkpoints", trial, donor, epoch, std::cerr);
   };
   Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);
 

@@ -90,7 +90,10 @@ Dispatch next_dispatch(DispatchState& state, std::vector<TrialRecord>& trials, S
       case NextAction::Kind::ResumeTrial:
         d.kind = Dispatch::Kind::Run;
         d.trial = &paused_trial(trials, action);
-        if (auto segment = scheduler.new_segment(*d.trial, trials)) begin_segment(*d.trial, *segment, trials);
+        if (auto segment = scheduler.new_segment(*d.trial, trials)) {
+          begin_segment(*d.trial, *segment, trials);
+          d.begun = &d.trial->segments.back();
+        }
         d.resume = true;
         d.end_epoch = action.epochs;
         return d;

@@ -38,6 +38,9 @@ struct Dispatch {
   TrialRecord* trial = nullptr;  ///< Run: the record, in `trials`
   bool resume = false;           ///< Run: a paused trial, not a new one
   int end_epoch = 0;             ///< Run: epochs in all when the assignment ends
+  /// Run: the segment the resume begins with (the last of trial->segments), nullptr when
+  /// it goes on as it was. A cloned one needs the donor's checkpoint copied first.
+  const Segment* begun = nullptr;
 };
 
 /// What next_dispatch() reads and keeps between calls.

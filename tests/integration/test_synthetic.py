@@ -145,7 +145,7 @@ def case_bad_fields(args):
             ("0.002", ", colour: red", "objective.colour: unknown field"),
             ("0.002", ", curve: wavy", "objective.curve: wavy must be power or drifting"),
             ("0.002", ", curve: drifting", "objective.curve: drifting runs under `rungs simulate` only"),
-            ("0.002", "", "scheduler.name: pbt runs under `rungs simulate` only", "{name: pbt}"),
+            ("0.002", "", "scheduler.name: pbt runs with the built-in models and under `rungs simulate` only", "{name: pbt}"),
             ("0.002", "", "scheduler.quantile: 0.7 must be in (0, 0.5]", "{name: pbt, quantile: 0.7}")]:
         scheduler = ASHA
         if len(cases) == 4:
