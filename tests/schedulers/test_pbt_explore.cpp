@@ -118,5 +118,22 @@ TEST(PbtExplore, ResamplesWithTheGivenProbabilityAndStaysValid) {
   EXPECT_DOUBLE_EQ(std::get<double>(never.at("dropout")), 0.5);
 }
 
+TEST(PbtExplore, APerturbedParentActivatesAndDropsItsChildren) {
+  const StudyConfig config = parse_study_config(
+      "name: t\nobjective: {model: mlp}\nfixed: {layers: 2}\nsearch_space:\n"
+      "  optimizer: {type: categorical, choices: [sgd, adam]}\n"
+      "  momentum: {type: float, low: 0.5, high: 0.99, when: {optimizer: [sgd]}}\n"
+      "budget: {max_trials: 4, epochs: 2}\n",
+      "study.yaml");
+  const Params to_sgd = pbt::explore(config.space, {{"optimizer", std::string("adam")}}, {0.0, {1.2}}, 3);
+  EXPECT_EQ(std::get<std::string>(to_sgd.at("optimizer")), "sgd") << "the only neighbour";
+  ASSERT_EQ(to_sgd.count("momentum"), 1u) << "sampled once its parent makes it active";
+  EXPECT_TRUE(config.space.is_valid(to_sgd));
+  EXPECT_EQ(to_sgd.count("layers"), 0u) << "fixed parameters are not the space's";
+  const Params to_adam = pbt::explore(config.space, {{"optimizer", std::string("sgd")}, {"momentum", 0.9}},
+                                      {0.0, {1.2}}, 3);
+  EXPECT_EQ(to_adam.count("momentum"), 0u) << "dropped with its parent";
+}
+
 }  // namespace
 }  // namespace rungs
