@@ -14,6 +14,8 @@
 namespace rungs {
 namespace {
 
+using Rows = std::vector<const Params*>;
+
 enum class ColumnKind { Float, Int, Bool, String };
 
 const char* kind_name(ColumnKind kind) {
@@ -56,29 +58,29 @@ class KindMerger {
 /// before any trial has a value, and a categorical of mixed choices is always strings) and
 /// from the values trials hold.
 ColumnKind column_kind(const std::string& name, const ParamSpec* spec,
-                       const std::vector<const TrialRecord*>& trials) {
+                       const Rows& trials) {
   KindMerger kinds;
   if (spec != nullptr) {
     if (spec->kind == ParamKind::Float) kinds.add(ColumnKind::Float);
     if (spec->kind == ParamKind::Int) kinds.add(ColumnKind::Int);
     for (const ParamValue& choice : spec->choices) kinds.add(kind_of(choice));
   }
-  for (const TrialRecord* trial : trials) {
-    const auto found = trial->params.find(name);
-    if (found != trial->params.end()) kinds.add(kind_of(found->second));
+  for (const Params* trial : trials) {
+    const auto found = trial->find(name);
+    if (found != trial->end()) kinds.add(kind_of(found->second));
   }
   return kinds.result();
 }
 
 std::vector<std::string> column_names(const SearchSpace& space,
-                                      const std::vector<const TrialRecord*>& trials) {
+                                      const Rows& trials) {
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const ParamSpec& spec : space.params()) {
     if (seen.insert(spec.name).second) names.push_back(spec.name);
   }
-  for (const TrialRecord* trial : trials) {
-    for (const auto& entry : trial->params) {
+  for (const Params* trial : trials) {
+    for (const auto& entry : *trial) {
       if (seen.insert(entry.first).second) names.push_back(entry.first);
     }
   }
@@ -87,15 +89,15 @@ std::vector<std::string> column_names(const SearchSpace& space,
 
 /// Writes one parameter's column; returns whether every trial has the parameter.
 bool write_column_of(const h5::Group& params, const std::string& name, ColumnKind kind,
-                     const std::vector<const TrialRecord*>& trials) {
+                     const Rows& trials) {
   std::vector<double> floats;
   std::vector<std::int64_t> ints;
   std::vector<bool> bools;
   std::vector<std::string> strings;
   bool all_present = true;
-  for (const TrialRecord* trial : trials) {
-    const auto found = trial->params.find(name);
-    const ParamValue* value = found == trial->params.end() ? nullptr : &found->second;
+  for (const Params* trial : trials) {
+    const auto found = trial->find(name);
+    const ParamValue* value = found == trial->end() ? nullptr : &found->second;
     all_present = all_present && value != nullptr;
     switch (kind) {
       case ColumnKind::Float:
@@ -144,7 +146,7 @@ void check_rows(const h5::Group& group, const std::string& name, std::size_t row
                 std::size_t expected) {
   if (rows != expected) {
     throw IoError(group.file() + ": " + group.child_path(name) + " has " + std::to_string(rows) +
-                  " rows, expected " + std::to_string(expected) + " (one per trial)");
+                  " rows, expected " + std::to_string(expected));
   }
 }
 
@@ -177,21 +179,35 @@ std::vector<ParamValue> read_values(const h5::Group& params, const std::string& 
 
 }  // namespace
 
-void write_param_columns(const h5::Group& trials_group, const SearchSpace& space,
-                         const std::vector<const TrialRecord*>& trials) {
-  const h5::Group params = trials_group.create_group("params");
-  const h5::Group active = trials_group.create_group("params_active");
+void write_param_columns(const h5::Group& group, const SearchSpace& space, const Rows& trials) {
+  const h5::Group params = group.create_group("params");
+  const h5::Group active = group.create_group("params_active");
   for (const std::string& name : column_names(space, trials)) {
     const ColumnKind kind = column_kind(name, space.find(name), trials);
     if (write_column_of(params, name, kind, trials)) continue;
     std::vector<bool> present;
     present.reserve(trials.size());
-    for (const TrialRecord* trial : trials) present.push_back(trial->params.count(name) != 0);
+    for (const Params* trial : trials) present.push_back(trial->count(name) != 0);
     h5::write_column(active, name, present);
   }
 }
 
+void write_param_columns(const h5::Group& trials_group, const SearchSpace& space,
+                         const std::vector<const TrialRecord*>& trials) {
+  Rows rows;
+  rows.reserve(trials.size());
+  for (const TrialRecord* trial : trials) rows.push_back(&trial->params);
+  write_param_columns(trials_group, space, rows);
+}
+
 void read_param_columns(const h5::Group& trials_group, std::vector<TrialRecord>& trials) {
+  std::vector<Params*> rows;
+  rows.reserve(trials.size());
+  for (TrialRecord& trial : trials) rows.push_back(&trial.params);
+  read_param_columns(trials_group, rows);
+}
+
+void read_param_columns(const h5::Group& trials_group, const std::vector<Params*>& trials) {
   const h5::Group params = trials_group.open_group("params");
   const std::optional<h5::Group> active =
       trials_group.has("params_active") ? std::optional(trials_group.open_group("params_active"))
@@ -205,14 +221,19 @@ void read_param_columns(const h5::Group& trials_group, std::vector<TrialRecord>&
       check_rows(*active, name, present.size(), trials.size());
     }
     for (std::size_t row = 0; row < trials.size(); ++row) {
-      if (present[row]) trials[row].params[name] = std::move(values[row]);
+      if (present[row]) (*trials[row])[name] = std::move(values[row]);
     }
   }
 }
 
 void restore_choice_types(const SearchSpace& space, std::vector<TrialRecord>& trials) {
+  std::vector<Params*> all;
   for (TrialRecord& trial : trials) {
-    for (auto& [name, value] : trial.params) {
+    all.push_back(&trial.params);
+    for (Segment& segment : trial.segments) all.push_back(&segment.params);
+  }
+  for (Params* params : all) {
+    for (auto& [name, value] : *params) {
       const ParamSpec* spec = space.find(name);
       const auto* text = std::get_if<std::string>(&value);
       if (spec == nullptr || text == nullptr) continue;

@@ -19,4 +19,9 @@ void write_param_columns(const h5::Group& trials_group, const SearchSpace& space
 /// parameters whose params_active entry is false.
 void read_param_columns(const h5::Group& trials_group, std::vector<TrialRecord>& trials);
 
+/// The same columns for any rows of parameters (the segments of /trials/segments).
+void write_param_columns(const h5::Group& group, const SearchSpace& space,
+                         const std::vector<const Params*>& rows);
+void read_param_columns(const h5::Group& group, const std::vector<Params*>& rows);
+
 }  // namespace rungs

@@ -11,6 +11,7 @@
 #include "io/study_file.h"
 #include "io/study_file_layout.h"
 #include "io/study_file_params.h"
+#include "io/study_file_segments.h"
 #include "study/errors.h"
 
 namespace rungs {
@@ -104,6 +105,7 @@ std::vector<TrialRecord> read_trials(const h5::Group& root) {
     trial.reason = reasons[row];
   }
   read_param_columns(group, trials);
+  read_segments(group, trials);
   return trials;
 }
 

@@ -10,6 +10,7 @@
 #include "io/study_file_atomic.h"
 #include "io/study_file_layout.h"
 #include "io/study_file_params.h"
+#include "io/study_file_segments.h"
 #include "study/errors.h"
 #include "study/version.h"
 
@@ -72,6 +73,7 @@ void write_trials(const h5::Group& root, const StudyConfig& config, const Trials
                    column<double>(trials, [](auto& t) { return or_nan(t.last_value()); }));
   h5::write_column(group, "reason", column<std::string>(trials, [](auto& t) { return t.reason; }));
   write_param_columns(group, config.space, trials);
+  write_segments(group, config.space, trials);
 }
 
 /// Long format: one row per reported epoch, by trial id then epoch; a dataset per stored

@@ -46,7 +46,8 @@ wire::Bytes trial_record(const TrialRecord& t) {
   w.f64(t.end_time);
   w.str(t.reason);
   w.i32(t.epochs_run());
-  w.i32(t.lost);  // last: journals written before it have none
+  w.i32(t.lost);  // journals written before it have none
+  wire::put(w, t.segments);  // last: journals written before it have none
   return w.take();
 }
 
@@ -84,6 +85,8 @@ void replay(const std::vector<wire::Bytes>& records, std::vector<TrialRecord>& t
         const int epochs = r.i32();
         if (epochs < t.epochs_run()) t.curve.resize(static_cast<std::size_t>(epochs));
         t.lost = r.at_end() ? 0 : r.i32();
+        if (r.at_end()) t.segments.clear();
+        else wire::get(r, t.segments);
       } else if (type == kEpoch || type == kEpochRecord) {
         TrialRecord& t = at(trials, id);
         EpochResult e;

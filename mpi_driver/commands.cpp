@@ -20,6 +20,7 @@
 #include "io/study_lock.h"
 #include "io/study_store.h"
 #include "io/user_data.h"
+#include "mpi_driver/clone_checkpoint.h"
 #include "mpi_driver/coordinator.h"
 #include "mpi_driver/group_comms.h"
 #include "mpi_driver/group_placement.h"
@@ -60,8 +61,17 @@ StudyConfig load_and_validate(const std::string& path, const std::vector<std::st
   }
   make_study_sampler(config);
   const auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
-                                        config.multi.objectives);
+                                        SchedulerContext{&config.space, config.seed, config.multi.objectives});
   const ObjectiveConfig& o = config.objective;
+  // A cloned segment copies the built-in trainer's checkpoint file; a program's checkpoint
+  // folder and the synthetic objective's curves do not follow a clone yet.
+  if (config.scheduler.name() == "pbt" && !builtin) {
+    throw ConfigError(config.where("scheduler.name") + ": pbt runs with the built-in models and under "
+                      "`rungs simulate` only, not yet with a program or the synthetic objective");
+  }
+  if (o.is_synthetic() && o.synthetic.drifting) {
+    throw ConfigError(config.where("objective.curve") + ": drifting runs under `rungs simulate` only");
+  }
   if (!o.report_regex.empty() && o.resume_args.empty() && scheduler->pauses()) {
     // rungs can end such a program only with a signal: a paused run could never go on.
     throw ConfigError(config.where("scheduler") + ": " + config.scheduler.name() +
@@ -368,7 +378,7 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
 
   auto sampler = make_study_sampler(config, warm.trials);
   auto scheduler = make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
-                                        config.multi.objectives);
+                                        SchedulerContext{&config.space, config.seed, config.multi.objectives});
   const bool scheduler_warm = !warm.from.empty() && scheduler->add_prior(warm.complete);
   CoordinatorOptions options;
   options.max_attempts = config.durability.max_attempts;
@@ -395,6 +405,9 @@ int run_ranks(const StudyConfig& config, const std::string& study_yaml, MpiSessi
     for (const auto& entry : fs::directory_iterator(config.output_dir + "/checkpoints", ec)) {
       if (checkpoint_epoch_of(stem, entry.path().filename().string())) fs::remove_all(entry.path(), ec);
     }
+  };
+  options.clone_checkpoint = [&config](const TrialRecord& trial, const TrialRecord& donor, int epoch) {
+    clone_checkpoint(config.output_dir + "/checkpoints", trial, donor, epoch, std::cerr);
   };
   Coordinator coordinator(config, *sampler, *scheduler, transport, *opened.store, std::cout, options);
 

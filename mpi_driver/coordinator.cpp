@@ -153,6 +153,10 @@ void Coordinator::dispatch() {
       stop_for_limit();
     }
     if (d.kind != lifecycle::Dispatch::Kind::Run) return;
+    if (d.begun && d.begun->clone_trial >= 0 && options_.clone_checkpoint) {
+      options_.clone_checkpoint(*d.trial, trials_[static_cast<std::size_t>(d.begun->clone_trial)],
+                                d.begun->clone_epoch);
+    }
     assign(worker, *d.trial, d.resume ? d.trial->checkpoint_epoch : 0, d.end_epoch);
     idle_.pop_front();
   }
@@ -180,7 +184,7 @@ TrialAssignment Coordinator::assignment(const TrialRecord& t, int start_epoch, i
   TrialAssignment a;
   a.trial_id = t.id;
   a.params = config_.fixed;
-  for (const auto& [name, value] : t.params) a.params[name] = value;
+  for (const auto& [name, value] : t.current_params()) a.params[name] = value;
   a.seed = t.seed;
   a.start_epoch = start_epoch;
   a.end_epoch = end_epoch;

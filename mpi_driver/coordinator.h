@@ -50,6 +50,9 @@ struct CoordinatorOptions {
   std::optional<std::chrono::steady_clock::time_point> stop_at;
   std::string stop_at_reason;
   std::function<void(const TrialRecord&)> discard_checkpoints;
+  /// Before a trial resumes with a segment cloned from `donor` (PBT): makes the trial's
+  /// checkpoint at its epochs run a copy of the donor's at `donor_epoch` (none when empty).
+  std::function<void(const TrialRecord& trial, const TrialRecord& donor, int donor_epoch)> clone_checkpoint;
 };
 
 /// What the study was, for resuming: its trials (curves included) and its time so far.

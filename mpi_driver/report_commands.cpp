@@ -19,6 +19,7 @@
 #include "report/study_view.h"
 #include "study/config.h"
 #include "study/errors.h"
+#include "study/lineage.h"
 
 namespace rungs {
 namespace {
@@ -108,6 +109,19 @@ int command_best(const std::string& study_h5, OutputFormat format) {
               best->epochs_run(), best->rung, to_string(best->status));
   for (const auto& [name, value] : best->params) {
     std::cout << "  " << name << ": " << to_string(value) << "\n";
+  }
+  for (std::size_t i = 0; i < best->segments.size(); ++i) {
+    const Segment& segment = best->segments[i];
+    const int end = i + 1 < best->segments.size() ? best->segments[i + 1].start_epoch : best->epochs_run();
+    std::cout << (i == 0 ? "schedule:\n" : "") << "  epochs " << segment.start_epoch + 1 << "-" << end << ": "
+              << to_string(segment.params);
+    if (segment.clone_trial >= 0) {
+      std::cout << " (from trial " << segment.clone_trial << " at epoch " << segment.clone_epoch << ")";
+    }
+    std::cout << "\n";
+  }
+  if (!best->segments.empty()) {
+    std::cout << "lineage: " << describe_lineage(best->id, lineage(s.trials, best->id)) << "\n";
   }
   const std::string checkpoint = report::best_checkpoint(study_h5, *best);
   if (!checkpoint.empty()) std::cout << "checkpoint: " << checkpoint << "\n";

@@ -28,6 +28,28 @@ TrialRecord& paused_trial(std::vector<TrialRecord>& trials, const NextAction& ac
   return t;
 }
 
+/// Appends the segment a resume begins with, checked against the records.
+void begin_segment(TrialRecord& t, const Segment& segment, const std::vector<TrialRecord>& trials) {
+  const auto refuse = [&](const std::string& why) {
+    throw Error("scheduler began a segment of trial " + std::to_string(t.id) + " " + why);
+  };
+  if (segment.start_epoch != t.epochs_run()) {
+    refuse("at epoch " + std::to_string(segment.start_epoch) + "; it has " + std::to_string(t.epochs_run()));
+  }
+  if (segment.clone_trial >= 0) {
+    if (segment.clone_trial == t.id || segment.clone_trial >= static_cast<int>(trials.size())) {
+      refuse("from trial " + std::to_string(segment.clone_trial) + ", which it cannot clone");
+    }
+    const TrialRecord& donor = trials[static_cast<std::size_t>(segment.clone_trial)];
+    if (segment.clone_epoch < 1 || segment.clone_epoch > donor.checkpoint_epoch) {
+      refuse("from epoch " + std::to_string(segment.clone_epoch) + " of trial " + std::to_string(donor.id) +
+             ", whose checkpoint has " + std::to_string(donor.checkpoint_epoch));
+    }
+  }
+  if (t.segments.empty()) t.segments.push_back(Segment{0, t.params, -1, -1});
+  t.segments.push_back(segment);
+}
+
 }  // namespace
 
 std::string spent_budget(double seconds, long epochs_total, double elapsed_seconds,
@@ -76,6 +98,10 @@ Dispatch next_dispatch(DispatchState& state, std::vector<TrialRecord>& trials, S
       case NextAction::Kind::ResumeTrial:
         d.kind = Dispatch::Kind::Run;
         d.trial = &paused_trial(trials, action);
+        if (auto segment = scheduler.new_segment(*d.trial, trials)) {
+          begin_segment(*d.trial, *segment, trials);
+          d.begun = &d.trial->segments.back();
+        }
         d.resume = true;
         d.end_epoch = action.epochs;
         return d;

@@ -6,7 +6,9 @@
 ///
 /// 1. dispatch: next_dispatch() asks the scheduler what an idle worker does, checks the
 ///    answer (a start of >= 1 epochs; a resume of an existing Paused trial to more epochs
-///    than it has and at most its max_epochs) and, for a start, asks the sampler and appends
+///    than it has and at most its max_epochs; a new segment it begins with starts at the
+///    epochs run and clones a checkpoint that exists, and is appended to trial.segments,
+///    the first segment, of trial.params, before it) and, for a start, asks the sampler and appends
 ///    the new record; begin_run() marks the record running on a worker.
 /// 2. the epoch reports: epoch_problem() checks a report comes in sequence; record_epoch()
 ///    appends it, tells the sampler and then the scheduler, raises the rung and returns the
@@ -37,6 +39,9 @@ struct Dispatch {
   TrialRecord* trial = nullptr;  ///< Run: the record, in `trials`
   bool resume = false;           ///< Run: a paused trial, not a new one
   int end_epoch = 0;             ///< Run: epochs in all when the assignment ends
+  /// Run: the segment the resume begins with (the last of trial->segments), nullptr when
+  /// it goes on as it was. A cloned one needs the donor's checkpoint copied first.
+  const Segment* begun = nullptr;
 };
 
 /// What next_dispatch() reads and keeps between calls.

@@ -7,7 +7,9 @@
 ///   when it is Completed, Stopped or Failed.
 /// - rebuild() restores the scheduler's state from the trials' recorded curves alone, so a
 ///   resumed study continues with the same rungs.
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "study/options.h"
@@ -54,14 +56,31 @@ class Scheduler {
   /// Whether it pauses trials (Verdict::Pause, ResumeTrial): their runs then end early and
   /// go on later from where they were (which a program must be able to do).
   virtual bool pauses() const { return false; }
+  /// Asked right after next() answered ResumeTrial, for the trial it resumes: a new segment
+  /// the trial begins with (PBT's exploit and explore), or nullopt to go on as it was. Its
+  /// start_epoch is the epochs the trial has run; it continues from a copy of trial
+  /// clone_trial's checkpoint at clone_epoch epochs (clone_trial -1: its own).
+  virtual std::optional<Segment> new_segment(const TrialRecord& /*trial*/,
+                                             const std::vector<TrialRecord>& /*trials*/) {
+    return std::nullopt;
+  }
+};
+
+class SearchSpace;
+
+/// What a scheduler may need of the study besides its options: the search space and seed,
+/// which pbt explores (it refuses to be built without a space), and the objectives: with
+/// two or more (the study's objectives:), asha is MO-ASHA (mo_asha.h); the other
+/// schedulers compare trials by the first objective, the study's value.
+struct SchedulerContext {
+  const SearchSpace* space = nullptr;
+  std::uint64_t seed = 0;
+  std::vector<Objective> objectives;
 };
 
 /// Builds the scheduler named in `options` (fifo, ...) for trials of at most `max_epochs`.
-/// Validates its options (ConfigError naming the field and value). With two or more
-/// `objectives` (the study's objectives:), asha is MO-ASHA (mo_asha.h); the other
-/// schedulers compare trials by the first objective, the study's value.
+/// Validates its options (ConfigError naming the field and value).
 std::unique_ptr<Scheduler> make_scheduler(const AlgorithmOptions& options, int max_epochs,
-                                          Direction direction,
-                                          const std::vector<Objective>& objectives = {});
+                                          Direction direction, const SchedulerContext& study = {});
 
 }  // namespace rungs

@@ -159,12 +159,23 @@ AlgorithmOptions parse_algorithm(const Field& f, const AlgorithmOptions& fallbac
   f.require_map();
   const std::string name = f.child("name").as_string();
   std::map<std::string, ParamValue> values;
+  std::map<std::string, std::vector<ParamValue>> lists;
   for (const auto& kv : f.node) {
     const std::string key = kv.first.Scalar();
     if (key == "name") continue;
-    values[key] = f.child(key).as_value();
+    const Field child = f.child(key);
+    if (!child.node.IsSequence()) {
+      values[key] = child.as_value();
+      continue;
+    }
+    auto& list = lists[key];
+    for (std::size_t i = 0; i < child.node.size(); ++i) {
+      list.push_back(Field{f.file, child.node[i], child.path + "[" + std::to_string(i) + "]"}.as_value());
+    }
   }
-  return AlgorithmOptions(name, std::move(values), where);
+  AlgorithmOptions options(name, std::move(values), where);
+  for (auto& [key, list] : lists) options.set_list(key, std::move(list));
+  return options;
 }
 
 int positive_int(const Field& f, int fallback, int minimum) {

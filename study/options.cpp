@@ -18,7 +18,14 @@ const ParamValue* AlgorithmOptions::lookup(const std::string& key) const {
 
 void AlgorithmOptions::fail(const std::string& key, const std::string& message) const {
   auto it = values_.find(key);
-  const std::string value = it == values_.end() ? "" : to_string(it->second) + " ";
+  std::string value = it == values_.end() ? "" : to_string(it->second) + " ";
+  if (auto list = lists_.find(key); list != lists_.end()) {
+    value = "[";
+    for (std::size_t i = 0; i < list->second.size(); ++i) {
+      value += (i ? ", " : "") + to_string(list->second[i]);
+    }
+    value += "] ";
+  }
   throw ConfigError(where_ + "." + key + ": " + value + message);
 }
 
@@ -51,8 +58,37 @@ std::string AlgorithmOptions::get_string(const std::string& key, const std::stri
   fail(key, "must be a string");
 }
 
+void AlgorithmOptions::set_list(const std::string& key, std::vector<ParamValue> values) {
+  values_.erase(key);
+  lists_[key] = std::move(values);
+}
+
+std::vector<double> AlgorithmOptions::get_double_list(const std::string& key,
+                                                      const std::vector<double>& fallback) const {
+  read_.insert(key);
+  auto it = lists_.find(key);
+  if (it == lists_.end()) {
+    if (values_.count(key)) fail(key, "must be a list of numbers");
+    return fallback;
+  }
+  std::vector<double> out;
+  for (const ParamValue& v : it->second) {
+    if (std::holds_alternative<double>(v)) {
+      out.push_back(std::get<double>(v));
+    } else if (std::holds_alternative<std::int64_t>(v)) {
+      out.push_back(static_cast<double>(std::get<std::int64_t>(v)));
+    } else {
+      fail(key, "must be a list of numbers");
+    }
+  }
+  return out;
+}
+
 void AlgorithmOptions::finish() const {
   for (const auto& [key, value] : values_) {
+    if (!read_.count(key)) fail(key, "is not an option of " + name_);
+  }
+  for (const auto& [key, value] : lists_) {
     if (!read_.count(key)) fail(key, "is not an option of " + name_);
   }
 }

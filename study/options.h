@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "study/param.h"
 
@@ -26,6 +27,10 @@ class AlgorithmOptions {
   long long get_int(const std::string& key, long long fallback) const;
   bool get_bool(const std::string& key, bool fallback) const;
   std::string get_string(const std::string& key, const std::string& fallback) const;
+  /// A list of numbers (`perturbation_factors: [0.8, 1.2]`); `fallback` when absent.
+  std::vector<double> get_double_list(const std::string& key, const std::vector<double>& fallback) const;
+  /// Sets option `key` to a list (the study file's `key: [a, b]`).
+  void set_list(const std::string& key, std::vector<ParamValue> values);
 
   /// Throws ConfigError "WHERE.KEY: VALUE MESSAGE" (the value as given, or the fallback).
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
@@ -37,6 +42,7 @@ class AlgorithmOptions {
 
   std::string name_;
   std::map<std::string, ParamValue> values_;
+  std::map<std::string, std::vector<ParamValue>> lists_;
   std::string where_;
   mutable std::set<std::string> read_;
 };

@@ -20,7 +20,7 @@ double non_negative(const Field& f, double fallback, double most, const char* wa
 
 SyntheticConfig parse_synthetic_objective(const Field& f) {
   f.only_keys({"model", "epoch_seconds", "mode", "noise", "cost_spread", "failure_rate", "metric",
-               "direction"});
+               "direction", "curve"});
   SyntheticConfig s;
   s.epoch_seconds = non_negative(f.child("epoch_seconds"), s.epoch_seconds, 1e6, "must be seconds >= 0");
   const Field mode = f.child("mode");
@@ -33,6 +33,12 @@ SyntheticConfig parse_synthetic_objective(const Field& f) {
   s.noise = non_negative(f.child("noise"), s.noise, 1e6, "must be >= 0");
   s.cost_spread = non_negative(f.child("cost_spread"), s.cost_spread, 1e6, "must be >= 0");
   s.failure_rate = non_negative(f.child("failure_rate"), s.failure_rate, 1.0, "must be in [0, 1]");
+  const Field curve = f.child("curve");
+  if (curve.present()) {
+    const std::string c = curve.as_string();
+    if (c != "power" && c != "drifting") curve.fail("must be power or drifting");
+    s.drifting = c == "drifting";
+  }
   return s;
 }
 

@@ -16,6 +16,9 @@ struct SyntheticConfig {
   double noise = 0.01;         ///< standard deviation of an epoch's noise
   double cost_spread = 0.0;    ///< 0: every configuration's epoch takes epoch_seconds
   double failure_rate = 0.0;   ///< share of the trials that fail (at an epoch drawn from their seed)
+  /// power: the curves of schedulers/sim/objective.h; drifting: the best parameters move
+  /// during training, so a schedule beats every fixed configuration (`rungs simulate` only).
+  bool drifting = false;
 };
 
 /// Reads the synthetic objective's own fields of `objective` (a map whose model is

@@ -122,6 +122,29 @@ void for_each_stored_field(Record&& record, F&& f) {
   detail::for_each_stored(fields(record), f, std::make_index_sequence<std::size(kEpochFieldNames)>{});
 }
 
+/// One stretch of a trial trained with the same parameters: Population Based Training
+/// (schedulers/pbt.h) changes them during a trial. A trial with no segments recorded trained
+/// every epoch with its `params`; once it has some, the first holds `params` from epoch 0
+/// and each later one began where the one before it ended.
+struct Segment {
+  int start_epoch = 0;   ///< epochs the trial had trained when it began
+  Params params;         ///< the parameters it trains with
+  int clone_trial = -1;  ///< the trial whose checkpoint it continued from; -1: its own
+  int clone_epoch = -1;  ///< the epochs of that checkpoint; -1 when clone_trial is -1
+};
+/// Every member of Segment, in order: the one declaration of the segment record that the
+/// journal (study/wire.h) and /trials/segments of study.h5 (kSegmentFieldNames) walk.
+template <typename T, std::enable_if_t<std::is_same_v<std::decay_t<T>, Segment>, int> = 0>
+auto fields(T& s) {
+  auto& [start_epoch, params, clone_trial, clone_epoch] = s;
+  return std::tie(start_epoch, params, clone_trial, clone_epoch);
+}
+/// The stored name of each member of Segment, in fields() order: the datasets of
+/// /trials/segments (params: the groups params and params_active, as in /trials).
+inline constexpr const char* kSegmentFieldNames[] = {"start_epoch", "params", "clone_trial", "clone_epoch"};
+static_assert(std::tuple_size_v<decltype(fields(std::declval<Segment&>()))> == std::size(kSegmentFieldNames),
+              "kSegmentFieldNames names every member of Segment");
+
 struct TrialRecord {
   int id = 0;
   Params params;
@@ -140,7 +163,12 @@ struct TrialRecord {
   double end_time = 0.0;       ///< unix seconds; 0 while running
   std::string reason;          ///< why it failed or was stopped
   std::vector<EpochResult> curve;
+  /// PBT only: its segments, in order (empty: one segment of `params`, which always stay
+  /// those of the first segment).
+  std::vector<Segment> segments;
 
+  /// The parameters it trains with now: the last segment's, else `params`.
+  const Params& current_params() const { return segments.empty() ? params : segments.back().params; }
   int epochs_run() const { return static_cast<int>(curve.size()); }
   std::optional<double> last_value() const;
   std::optional<double> best_value(Direction direction) const;

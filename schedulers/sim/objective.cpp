@@ -30,6 +30,7 @@ ObjectiveSettings objective_settings(const StudyConfig& config) {
   s.epoch_cost = config.objective.synthetic.epoch_seconds;
   s.cost_spread = config.objective.synthetic.cost_spread;
   s.failure_rate = config.objective.synthetic.failure_rate;
+  s.drifting = config.objective.synthetic.drifting;
   return s;
 }
 
@@ -46,6 +47,10 @@ SyntheticObjective::SyntheticObjective(const SearchSpace& space, Direction direc
     axis.optimum = 0.15 + 0.7 * unit(derive_seed(s, 0));
     axis.weight = 0.5 + unit(derive_seed(s, 1));
     for (int j = 0; j < 3; ++j) axis.k[j] = -1.5 + 3.0 * unit(derive_seed(s, 2 + j));
+    // From one side of the domain to the other: [0.7, 0.9] to [0.1, 0.3], or the reverse.
+    axis.drift_start = 0.7 + 0.2 * unit(derive_seed(s, 5));
+    axis.drift_end = 0.1 + 0.2 * unit(derive_seed(s, 6));
+    if (unit(derive_seed(s, 7)) < 0.5) std::swap(axis.drift_start, axis.drift_end);
     axes_.push_back(axis);
   }
   for (int j = 0; j < 3; ++j) phase_[j] = unit(derive_seed(settings_.seed, 100 + j));
@@ -86,19 +91,48 @@ Curve SyntheticObjective::curve(const Params& params, std::uint64_t trial_seed) 
   return c;
 }
 
-double SyntheticObjective::observed(const Curve& curve, int epoch, std::uint64_t trial_seed) const {
+double SyntheticObjective::noise(int epoch, std::uint64_t trial_seed) const {
   // Box-Muller from two draws of the (trial, epoch) stream.
   const std::uint64_t s = derive_seed(trial_seed, static_cast<std::uint64_t>(epoch));
   const double u1 = std::max(unit(derive_seed(s, 1)), 1e-300);
   const double u2 = unit(derive_seed(s, 2));
-  const double gauss = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-  const double accuracy = curve.accuracy(epoch) + settings_.noise * gauss;
+  return settings_.noise * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
+}
+
+double SyntheticObjective::oriented(double accuracy) const {
   return direction_ == Direction::Maximize ? accuracy : 1.0 - accuracy;
 }
 
-double SyntheticObjective::truth(const Curve& curve, int epochs) const {
-  const double accuracy = curve.accuracy(epochs);
-  return direction_ == Direction::Maximize ? accuracy : 1.0 - accuracy;
+double SyntheticObjective::observed(const Curve& curve, int epoch, std::uint64_t trial_seed) const {
+  return oriented(curve.accuracy(epoch) + noise(epoch, trial_seed));
 }
+
+double SyntheticObjective::truth(const Curve& curve, int epochs) const {
+  return oriented(curve.accuracy(epochs));
+}
+
+double SyntheticObjective::advance(double progress, const Params& params, int epoch) const {
+  const double along = max_epochs_ > 1 ? static_cast<double>(epoch - 1) / (max_epochs_ - 1) : 0.0;
+  double distance = 0.0, weights = 0.0;
+  for (std::size_t i = 0; i < space_.params().size(); ++i) {
+    const ParamSpec& spec = space_.params()[i];
+    auto it = params.find(spec.name);
+    if (it == params.end()) continue;
+    const Axis& axis = axes_[i];
+    const double optimum = axis.drift_start + (axis.drift_end - axis.drift_start) * along;
+    const double u = spec.to_unit(it->second);
+    distance += axis.weight * (u - optimum) * (u - optimum);
+    weights += axis.weight;
+  }
+  const double d = weights > 0.0 ? distance / weights : 0.0;
+  const double gain = std::min(0.5, 5.0 / std::max(max_epochs_, 1)) * std::exp(-d / 0.03);
+  return progress + gain * (1.0 - progress);
+}
+
+double SyntheticObjective::observed_progress(double progress, int epoch, std::uint64_t trial_seed) const {
+  return oriented(0.95 * progress + noise(epoch, trial_seed));
+}
+
+double SyntheticObjective::truth_progress(double progress) const { return oriented(0.95 * progress); }
 
 }  // namespace rungs::sim

@@ -17,6 +17,14 @@
 /// - the cost of an epoch is epoch_cost * (1 + cost_spread * (g - 0.5)), g in [0, 1] another
 ///   smooth function of the parameters (bigger models are slower);
 /// - a fraction `failure_rate` of the trials fail at an epoch drawn from their seed.
+///
+/// The drifting family (`objective: {model: synthetic, curve: drifting}`) has a state, the
+/// progress p in [0, 1) of a trial (value 0.95 p + noise): each epoch e trained with
+/// parameters x adds gain(x, e) * (1 - p), gain = min(0.5, 5 / E) * exp(-d_e / 0.03), with
+/// d_e the weighted squared distance of x from an optimum that moves in a straight line
+/// from one point (drawn per parameter from the seed) at epoch 1 to another at epoch E =
+/// budget.epochs. A fixed configuration is near the optimum for part of the training only;
+/// one whose parameters follow it (a schedule, PBT) gains every epoch.
 #include <cstdint>
 #include <vector>
 
@@ -33,6 +41,7 @@ struct ObjectiveSettings {
   double epoch_cost = 1.0;    ///< mean virtual seconds per epoch
   double cost_spread = 1.0;   ///< 0: every configuration costs epoch_cost per epoch
   double failure_rate = 0.0;  ///< share of trials that fail
+  bool drifting = false;      ///< the drifting family (above), not the power-law curves
 };
 
 /// The objective of `config`: the landscape from the study's seed and, for objective
@@ -62,6 +71,13 @@ class SyntheticObjective {
   /// The noise-free value after `epochs` epochs, in the study's direction.
   double truth(const Curve& curve, int epochs) const;
 
+  /// Drifting family: the progress after training epoch `epoch` with `params` from `progress`.
+  double advance(double progress, const Params& params, int epoch) const;
+  /// Drifting family: what a trial of progress `progress` reports after `epoch` epochs, and
+  /// its noise-free value, in the study's direction.
+  double observed_progress(double progress, int epoch, std::uint64_t trial_seed) const;
+  double truth_progress(double progress) const;
+
   const ObjectiveSettings& settings() const { return settings_; }
   Direction direction() const { return direction_; }
 
@@ -70,7 +86,10 @@ class SyntheticObjective {
     double optimum;  ///< unit coordinate of the best value
     double weight;
     double k[3];     ///< coefficients of the smooth functions behind b, c and the cost
+    double drift_start, drift_end;  ///< drifting family: the optimum at epoch 1 and at E
   };
+  double noise(int epoch, std::uint64_t trial_seed) const;
+  double oriented(double accuracy) const;
   double smooth(int which, const std::vector<double>& units, const std::vector<const Axis*>& axes) const;
 
   SearchSpace space_;

@@ -88,11 +88,25 @@ void Simulation::dispatch() {
     if (d.kind != lifecycle::Dispatch::Kind::Run) return;
     if (trials_.size() > before) {
       curves_.push_back(objective_.curve(d.trial->params, d.trial->seed));
+      progress_.push_back({0.0});
+      segments_seen_.push_back(0);
       if (static_cast<int>(trials_.size()) >= config_.budget.max_trials) note_budget_out();
     }
+    if (d.trial->segments.size() > segments_seen_[static_cast<std::size_t>(d.trial->id)]) begin_segment(*d.trial);
     assign(idle_.front(), *d.trial, d.end_epoch);
     idle_.pop_front();
   }
+}
+
+void Simulation::begin_segment(const TrialRecord& t) {
+  const auto id = static_cast<std::size_t>(t.id);
+  segments_seen_[id] = t.segments.size();
+  curves_[id] = objective_.curve(t.current_params(), t.seed);
+  const Segment& s = t.segments.back();
+  if (s.clone_trial < 0) return;
+  const std::vector<double>& donor = progress_[static_cast<std::size_t>(s.clone_trial)];
+  progress_[id].resize(static_cast<std::size_t>(t.epochs_run()) + 1);
+  progress_[id].back() = donor[std::min(donor.size() - 1, static_cast<std::size_t>(s.clone_epoch))];
 }
 
 void Simulation::assign(int worker, TrialRecord& t, int end_epoch) {
@@ -149,7 +163,13 @@ void Simulation::on_report(int worker) {
   const Curve& curve = curves_[static_cast<std::size_t>(t.id)];
   EpochResult r;
   r.epoch = t.epochs_run() + 1;
-  r.value = objective_.observed(curve, r.epoch, t.seed);
+  std::vector<double>& progress = progress_[static_cast<std::size_t>(t.id)];
+  if (settings_.objective.drifting) {
+    progress.push_back(objective_.advance(progress.back(), t.current_params(), r.epoch));
+    r.value = objective_.observed_progress(progress.back(), r.epoch, t.seed);
+  } else {
+    r.value = objective_.observed(curve, r.epoch, t.seed);
+  }
   r.set_metric(config_.objective.metric, r.value);
   r.seconds = curve.epoch_cost;
   r.time = now_;
@@ -169,7 +189,9 @@ void Simulation::on_report(int worker) {
   if (incumbent_id_ < 0 || is_better(r.value, incumbent_value_, config_.objective.direction)) {
     incumbent_id_ = t.id;
     incumbent_value_ = r.value;
-    incumbent_.emplace_back(now_, objective_.truth(curve, config_.budget.epochs));
+    incumbent_.emplace_back(now_, settings_.objective.drifting
+                                      ? objective_.truth_progress(progress.back())
+                                      : objective_.truth(curve, config_.budget.epochs));
   }
 
   // After the last epoch of its assignment the worker ends the trial without asking.
@@ -225,12 +247,21 @@ SimResult Simulation::result(const std::string& label) const {
     ++r.rungs[static_cast<std::size_t>(t.rung)];
   }
   r.incumbent = incumbent_;
+  for (const TrialRecord& t : trials_) {
+    if (t.epochs_run() < config_.budget.epochs) continue;
+    const auto id = static_cast<std::size_t>(t.id);
+    const double truth = settings_.objective.drifting
+                             ? objective_.truth_progress(progress_[id][static_cast<std::size_t>(config_.budget.epochs)])
+                             : objective_.truth(curves_[id], config_.budget.epochs);
+    if (std::isnan(r.best_final) || is_better(truth, r.best_final, r.direction)) r.best_final = truth;
+  }
   bool first = true;
   for (const Curve& c : curves_) {
     const double truth = objective_.truth(c, config_.budget.epochs);
     if (first || is_better(truth, r.best_truth, r.direction)) r.best_truth = truth;
     first = false;
   }
+  if (settings_.objective.drifting) r.best_truth = r.best_final;
   return r;
 }
 
@@ -238,7 +269,7 @@ SimResult simulate(const StudyConfig& config, const AlgorithmOptions& scheduler_
                    const SimSettings& settings, const std::string& label) {
   auto sampler = make_study_sampler(config);
   auto scheduler = make_scheduler(scheduler_options, config.budget.epochs, config.objective.direction,
-                                  config.multi.objectives);
+                                  SchedulerContext{&config.space, config.seed, config.multi.objectives});
   Simulation simulation(config, *sampler, *scheduler, settings);
   simulation.run();
   return simulation.result(label);

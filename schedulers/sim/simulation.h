@@ -19,7 +19,10 @@
 ///   are ones a real run can take, and no scheduler may depend on either);
 /// - the simulated runner checkpoints after every epoch, so a paused trial resumes where it
 ///   stopped (checkpoint_epoch = epochs run); with retrain_on_resume it has no checkpoints
-///   and a resumed assignment costs its earlier epochs again.
+///   and a resumed assignment costs its earlier epochs again;
+/// - a resume that begins a new segment (PBT) trains with the segment's parameters from then
+///   on: the power-law family takes the curve of the new parameters at the trial's epochs,
+///   the drifting family takes the donor's progress at the cloned epoch.
 /// Events at the same virtual time are handled in the order they were scheduled, so a run
 /// is a pure function of the study, the algorithms and the settings.
 ///
@@ -70,6 +73,10 @@ struct SimResult {
   /// result reported so far.
   std::vector<std::pair<double, double>> incumbent;
   double best_truth = 0.0;    ///< best noise-free final value among the sampled configurations
+                              ///< (the drifting family: best_final)
+  /// Best noise-free value after budget.epochs among the trials that trained all of them
+  /// (with the parameters they had then); NaN when none did.
+  double best_final = std::numeric_limits<double>::quiet_NaN();
   Direction direction = Direction::Maximize;
 
   /// How much worse the incumbent at `time` is than `reference` (a best_truth): >= 0 when
@@ -119,6 +126,8 @@ class Simulation {
 
   void dispatch();
   void assign(int worker, TrialRecord& trial, int end_epoch);
+  /// A resume that began a new segment: its parameters and, cloned, the donor's state.
+  void begin_segment(const TrialRecord& trial);
   void schedule_epoch(int worker, double extra);
   void handle(const Message& message);
   void on_epoch_done(int worker);
@@ -134,6 +143,8 @@ class Simulation {
 
   std::vector<TrialRecord> trials_;
   std::vector<Curve> curves_;
+  std::vector<std::vector<double>> progress_;  ///< drifting family: per trial, per epoch (0..)
+  std::vector<std::size_t> segments_seen_;     ///< per trial: segments already applied
   std::vector<Worker> workers_;
   std::deque<int> idle_;
   std::deque<Message> inbox_;

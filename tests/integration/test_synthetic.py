@@ -138,12 +138,21 @@ def case_resume(args):
 
 def case_bad_fields(args):
     """A bad synthetic field: exit 2, one line naming file, field and value, nothing written."""
-    for epoch, extra, message in [
+    for cases in [
             ("0.002", ", mode: nap", "objective.mode: nap must be sleep or spin"),
             ("0.002", ", failure_rate: 2", "objective.failure_rate: 2 must be in [0, 1]"),
             ("-1", "", "objective.epoch_seconds: -1 must be seconds >= 0"),
-            ("0.002", ", colour: red", "objective.colour: unknown field")]:
-        study, output = write_study(args.workdir, extra=extra, epoch=epoch)
+            ("0.002", ", colour: red", "objective.colour: unknown field"),
+            ("0.002", ", curve: wavy", "objective.curve: wavy must be power or drifting"),
+            ("0.002", ", curve: drifting", "objective.curve: drifting runs under `rungs simulate` only"),
+            ("0.002", "", "scheduler.name: pbt runs with the built-in models and under `rungs simulate` only", "{name: pbt}"),
+            ("0.002", "", "scheduler.quantile: 0.7 must be in (0, 0.5]", "{name: pbt, quantile: 0.7}")]:
+        scheduler = ASHA
+        if len(cases) == 4:
+            epoch, extra, message, scheduler = cases
+        else:
+            epoch, extra, message = cases
+        study, output = write_study(args.workdir, extra=extra, epoch=epoch, scheduler=scheduler)
         p = run(shlex.split(args.mpiexec) + ["-n", "2", args.rungs, "run", study], timeout=60)
         check(p.returncode == 2, f"{extra}: exit status 2, got {p.returncode}")
         ours = [line for line in p.stderr.splitlines() if line.startswith("rungs:")]

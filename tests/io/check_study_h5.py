@@ -3,11 +3,14 @@
 
 check_study_h5.py FILE            the sample study written by write_sample_study
 check_study_h5.py --open-only F.. each file opens and its columns have matching lengths
+check_study_h5.py --best RUNGS FILE  `rungs best FILE` shows the best trial's schedule and lineage
 """
+import subprocess
 import sys
 
 import h5py
 import numpy as np
+import pandas as pd
 
 STATUSES = ["completed", "stopped", "failed", "running", "paused", "completed"]
 EPOCHS = [0, 7, 3, 10, 6, 2]
@@ -108,6 +111,8 @@ def check_sample(path):
                 expected = [20.0 + e if i % 3 == 1 and e % 2 == 0 else np.nan for e in range(1, EPOCHS[i] + 1)]
                 assert np.array_equal(bleu, expected, equal_nan=True), (i, bleu)
 
+        check_segments(f)
+
         test = f["test"].attrs
         assert test["trial_id"] == 3 and test["accuracy"] == 0.875 and test["loss"] == 0.4
         sampler = f["state/sampler"][:]
@@ -116,7 +121,53 @@ def check_sample(path):
     print(f"{path}: ok ({n} trials, {sum(EPOCHS)} curve rows)")
 
 
+def schedule_of(f):
+    """/trials/segments as a DataFrame, as docs/results.md reads it."""
+    s = f["trials/segments"]
+    schedule = pd.DataFrame({name: s[name][:] for name in
+                             ["trial_id", "start_epoch", "end_epoch", "clone_trial", "clone_epoch"]})
+    for name, column in s["params"].items():
+        schedule[name] = column.asstr()[:] if column.attrs["kind"] == "string" else column[:]
+    return schedule
+
+
+def check_segments(f):
+    # One row per segment: trial 3 (10 epochs) has three (study_fixture.cpp), the others one.
+    schedule = schedule_of(f)
+    assert list(schedule.trial_id) == [0, 1, 2, 3, 3, 3, 4, 5], list(schedule.trial_id)
+    assert schedule.start_epoch.dtype == np.int64
+    mine = schedule[schedule.trial_id == 3]
+    assert list(mine.start_epoch) == [0, 4, 7] and list(mine.end_epoch) == [4, 7, 10], mine
+    assert list(mine.clone_trial) == [-1, 1, 0] and list(mine.clone_epoch) == [-1, 3, 2], mine
+    assert np.allclose(mine.lr, [0.004, 0.0048, 0.0048]), mine.lr
+    assert list(mine.optimizer) == ["sgd", "sgd", "adam"], mine.optimizer
+    active = f["trials/segments/params_active/momentum"][:][schedule.trial_id == 3]
+    assert list(active) == [True, True, False], active
+    others = schedule[schedule.trial_id != 3]
+    assert list(others.end_epoch) == [EPOCHS[i] for i in others.trial_id]
+    assert (others.start_epoch == 0).all() and (others.clone_trial == -1).all()
+    assert np.allclose(others.lr, [0.001 * (i + 1) for i in others.trial_id])
+
+
+def check_best(rungs, path):
+    out = subprocess.run([rungs, "best", path], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert any(line.startswith("best trial 3:") for line in lines), out
+    schedule = lines.index("schedule:")
+    assert lines[schedule + 1].startswith("  epochs 1-4: {"), out
+    assert lines[schedule + 2].startswith("  epochs 5-7: {") and lines[schedule + 2].endswith(
+        "(from trial 1 at epoch 3)"), out
+    assert "optimizer: adam" in lines[schedule + 3] and lines[schedule + 3].endswith(
+        "(from trial 0 at epoch 2)"), out
+    # Trial 0's epoch 2 was its own (it never cloned): the chain ends there.
+    assert "lineage: trial 3 <- trial 0 at epoch 2" in lines, out
+    print(f"rungs best {path}: schedule and lineage ok")
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "--best":
+        check_best(argv[2], argv[3])
+        return 0
     if len(argv) >= 2 and argv[1] == "--open-only":
         for path in argv[2:]:
             with h5py.File(path, "r") as f:

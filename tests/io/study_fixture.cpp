@@ -106,6 +106,17 @@ TrialRecord sample_trial(int id, int max_epochs) {
     result.time = 10.0 * id + epoch;
     trial.curve.push_back(result);
   }
+  if (epochs >= 8) {
+    // PBT segments: from epoch 4 a clone of trial 1's checkpoint at epoch 3 with a larger
+    // lr, from epoch 7 a clone of trial 0 (no checkpoint needed here) on adam, no momentum.
+    Params second = trial.params;
+    second["lr"] = 0.0012 * (id + 1);
+    Params third = second;
+    third["optimizer"] = text("adam");
+    third.erase("momentum");
+    third["width"] = std::int64_t{64};
+    trial.segments = {Segment{0, trial.params, -1, -1}, Segment{4, second, 1, 3}, Segment{7, third, 0, 2}};
+  }
   return trial;
 }
 
@@ -133,8 +144,12 @@ TrialRecord timing_trial(int id, int epochs) {
 }
 
 TrialRecord stored_form(TrialRecord trial) {
-  const auto width = trial.params.find("width");
-  if (width != trial.params.end()) width->second = to_string(width->second);
+  const auto as_text = [](Params& params) {
+    const auto width = params.find("width");
+    if (width != params.end()) width->second = to_string(width->second);
+  };
+  as_text(trial.params);
+  for (Segment& segment : trial.segments) as_text(segment.params);
   return trial;
 }
 
@@ -182,6 +197,19 @@ std::string difference(const TrialRecord& a, const TrialRecord& b) {
   for (std::size_t i = 0; i < a.curve.size(); ++i) {
     if (!same_epoch(a.curve[i], b.curve[i]))
       return where + "curve differs at row " + std::to_string(i);
+  }
+  if (a.segments.size() != b.segments.size()) {
+    return where + "has " + std::to_string(a.segments.size()) + " vs " + std::to_string(b.segments.size()) +
+           " segments";
+  }
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    const Segment& x = a.segments[i];
+    const Segment& y = b.segments[i];
+    if (x.start_epoch != y.start_epoch || x.params != y.params || x.clone_trial != y.clone_trial ||
+        x.clone_epoch != y.clone_epoch) {
+      return where + "segment " + std::to_string(i) + " differs: " + to_string(x.params) + " vs " +
+             to_string(y.params);
+    }
   }
   return "";
 }

@@ -19,7 +19,8 @@ extern const char* const kStudyYaml;
 StudyConfig sample_config();
 
 /// Trial `id`: status cycles completed, stopped, failed, running, paused; even ids use adam
-/// (no momentum), odd ids sgd; the curve has (7 * id) % 11 epochs.
+/// (no momentum), odd ids sgd; the curve has (7 * id) % 11 epochs; a trial of 8 epochs or
+/// more has three PBT segments (from epochs 0, 4 and 7; the last on adam, no momentum).
 TrialRecord sample_trial(int id, int max_epochs = 100);
 /// Trials 0 .. count-1.
 std::vector<TrialRecord> sample_trials(int count);

@@ -26,7 +26,8 @@ inline StudyConfig study(const std::string& scheduler, int trials = 100, int epo
 }
 
 inline std::unique_ptr<Scheduler> scheduler_for(const StudyConfig& config) {
-  return make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction);
+  return make_scheduler(config.scheduler, config.budget.epochs, config.objective.direction,
+                        {&config.space, config.seed, config.multi.objectives});
 }
 
 /// The ConfigError message make_scheduler gives for `scheduler`, or "" when it accepts it.

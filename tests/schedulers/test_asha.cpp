@@ -197,7 +197,7 @@ TEST(AshaOptions, ValidatedWithTheValueInTheMessage) {
             "study.yaml: scheduler.eta: 3 is not an option of asha");
   EXPECT_EQ(option_error("{name: ashaa}"),
             "study.yaml: scheduler.name: 'ashaa' is not a scheduler (expected: fifo, asha, "
-            "successive_halving, hyperband, median)");
+            "successive_halving, hyperband, median, pbt)");
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST(MoAsha, PromotionResumesTheBestPausedTrialOfTheHighestRung) {
 TEST(MoAsha, AshaWithObjectivesIsMoAsha) {
   const StudyConfig config = testing::study("{name: asha, mode: promotion}");
   const auto single = make_scheduler(config.scheduler, 9, Direction::Maximize);
-  const auto multi = make_scheduler(config.scheduler, 9, Direction::Maximize, kObjectives);
+  const auto multi = make_scheduler(config.scheduler, 9, Direction::Maximize, {nullptr, 0, kObjectives});
   EXPECT_EQ(dynamic_cast<MoAshaScheduler*>(single.get()), nullptr);
   ASSERT_NE(dynamic_cast<MoAshaScheduler*>(multi.get()), nullptr);
   EXPECT_TRUE(multi->pauses());

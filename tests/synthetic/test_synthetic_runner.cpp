@@ -55,9 +55,10 @@ TEST(SyntheticConfig, BadFieldsNameTheFileTheFieldAndTheValue) {
   EXPECT_EQ(config_error(", noise: -0.1"), "study.yaml: objective.noise: -0.1 must be >= 0");
   EXPECT_EQ(config_error(", cost_spread: -2"), "study.yaml: objective.cost_spread: -2 must be >= 0");
   EXPECT_EQ(config_error(", failure_rate: 1.5"), "study.yaml: objective.failure_rate: 1.5 must be in [0, 1]");
+  EXPECT_EQ(config_error(", curve: wavy"), "study.yaml: objective.curve: wavy must be power or drifting");
   EXPECT_EQ(config_error(", dataset: fashion_mnist"),
             "study.yaml: objective.dataset: unknown field (expected one of: model, epoch_seconds, mode, "
-            "noise, cost_spread, failure_rate, metric, direction)");
+            "noise, cost_spread, failure_rate, metric, direction, curve)");
 }
 
 struct RunLog {
