@@ -213,6 +213,15 @@ def case_misbehaving(args):
           f"exit 75: run again from its checkpoint: {t['status']} {t['epochs']} {t['reason']}")
     check(all(a == 2 for a in t["attempts"]), f"each trial ran twice: {t['attempts']}")
 
+    # Slurm's scancel --signal=USR1 reaches the programs as well as the ranks: a program
+    # killed by a stop signal rungs did not send is run again from its checkpoint.
+    study, path = write(args, "usr1_self", mode="usr1_self", trials=2)
+    p = rungs_run(args, study, ranks=2)
+    t = read(path)
+    check(p.returncode == 0 and t["status"] == ["completed"] * 2 and t["epochs"] == [4, 4],
+          f"killed by SIGUSR1: run again from its checkpoint: {t['status']} {t['epochs']} {t['reason']}")
+    check(all(a == 2 for a in t["attempts"]), f"each trial ran twice: {t['attempts']}")
+
 
 def case_preemption(args):
     """SIGUSR1 to a running study of programs: exit 75 within the grace period, the rerun

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -46,6 +47,8 @@ for epoch in range(trial.start_epoch + 1, trial.end_epoch + 1):
         sys.exit(1)
     if mode == "exit75" and epoch == 2 and not trial.resume_from:
         sys.exit(75)
+    if mode == "usr1_self" and epoch == 2 and not trial.resume_from:
+        os.kill(os.getpid(), signal.SIGUSR1)  # as Slurm signals every process of the job step
     state["epoch"] = epoch
     state["sum"] += 1.0
     with trial.checkpoint(epoch) as folder:
