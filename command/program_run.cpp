@@ -254,7 +254,7 @@ class ProgramRun {
     }
     if (WIFSIGNALED(status) && !signalled_ && is_stop_signal(WTERMSIG(status))) {
       // A stop signal for the job's ranks that reached the program too (Slurm signals every
-      // process of a job step: scancel --signal, --signal without B:, preemption's TERM):
+      // process of a job step: scancel --signal without --batch, preemption's TERM):
       // run again from its checkpoint, like a program exiting 75.
       return outcome(TrialOutcome::Kind::Interrupted);
     }
