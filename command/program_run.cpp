@@ -42,13 +42,13 @@ std::string tail_of(const std::string& file, int lines) {
   return out;
 }
 
-/// Whether a line of `file` says, in any case, that an address was already in use.
 /// The signals that stop a study (mpi_driver/signals.h): from Slurm they reach every process
 /// of the job step, the programs the workers started as well as the ranks.
 bool is_stop_signal(int sig) {
   return sig == SIGTERM || sig == SIGINT || sig == SIGUSR1 || sig == SIGUSR2;
 }
 
+/// Whether a line of `file` says, in any case, that an address was already in use.
 bool names_address_in_use(const std::string& file) {
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
