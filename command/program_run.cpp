@@ -42,6 +42,12 @@ std::string tail_of(const std::string& file, int lines) {
   return out;
 }
 
+/// The signals that stop a study (mpi_driver/signals.h): from Slurm they reach every process
+/// of the job step, the programs the workers started as well as the ranks.
+bool is_stop_signal(int sig) {
+  return sig == SIGTERM || sig == SIGINT || sig == SIGUSR1 || sig == SIGUSR2;
+}
+
 /// Whether a line of `file` says, in any case, that an address was already in use.
 bool names_address_in_use(const std::string& file) {
   std::ifstream in(file);
@@ -245,6 +251,12 @@ class ProgramRun {
     if (interrupted_) return outcome(TrialOutcome::Kind::Interrupted);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 75) {
       return outcome(TrialOutcome::Kind::Interrupted);  // "run me again", as rungs says it
+    }
+    if (WIFSIGNALED(status) && !signalled_ && is_stop_signal(WTERMSIG(status))) {
+      // A stop signal for the job's ranks that reached the program too (Slurm signals every
+      // process of a job step: scancel --signal without --batch, preemption's TERM):
+      // run again from its checkpoint, like a program exiting 75.
+      return outcome(TrialOutcome::Kind::Interrupted);
     }
     // Told to stop or pause, its results are in whether it exited or had to be ended.
     if (decision_ == "stop") return outcome(TrialOutcome::Kind::Stopped);

@@ -132,6 +132,17 @@ std::string describe_placement(const Placement& placement) {
     const auto [low, high] = std::minmax_element(placement.threads.begin() + 1, placement.threads.end());
     text += ", " + each(*low, *high, "thread", "threads");
   }
+  std::map<int, int> workers_on;  // node id -> worker ranks (rank 0's node may have none)
+  for (std::size_t r = 0; r < placement.node.size(); ++r) workers_on[placement.node[r]] += r > 0;
+  if (workers_on.size() > 1) {
+    text += ", over " + std::to_string(workers_on.size()) + " nodes (workers per node:";
+    const char* separator = " ";
+    for (const auto& [node, workers] : workers_on) {
+      text += separator + std::to_string(workers);
+      separator = ", ";
+    }
+    text += ")";
+  }
   return text;
 }
 

@@ -49,7 +49,9 @@ std::string placement_problem(const Placement& placement, const GroupPlan& plan,
 
 /// The workers' devices and threads for the start-up line: "on the CPU, 1 thread each",
 /// "on 4 GPUs, 1 worker each, 4 threads each" (GPUs counted by UUID), or by index where the
-/// UUIDs are unknown: "on cuda:0 (x2), cuda:1 (x2), ..., 1-2 threads each".
+/// UUIDs are unknown: "on cuda:0 (x2), cuda:1 (x2), ..., 1-2 threads each". Over more than
+/// one node it adds the worker ranks on each, in node id order: ", over 2 nodes (workers per
+/// node: 2, 3)" (rank 0's node counts its workers only).
 std::string describe_placement(const Placement& placement);
 
 }  // namespace rungs

@@ -206,12 +206,15 @@ def case_misbehaving(args):
           f"ignored stops: the stopped trials keep their results: {t['status']} {t['reason']}")
     check(not programs_left(), "the programs that ignored stop were ended")
 
-    study, path = write(args, "exit75", mode="exit75", trials=2)
-    p = rungs_run(args, study, ranks=2)
-    t = read(path)
-    check(p.returncode == 0 and t["status"] == ["completed"] * 2 and t["epochs"] == [4, 4],
-          f"exit 75: run again from its checkpoint: {t['status']} {t['epochs']} {t['reason']}")
-    check(all(a == 2 for a in t["attempts"]), f"each trial ran twice: {t['attempts']}")
+    # Exit 75, or killed by a stop signal rungs did not send (Slurm's scancel --signal=USR1
+    # reaches the programs as well as the ranks): run again from its checkpoint.
+    for mode, how in (("exit75", "exit 75"), ("usr1_self", "killed by SIGUSR1")):
+        study, path = write(args, mode, mode=mode, trials=2)
+        p = rungs_run(args, study, ranks=2)
+        t = read(path)
+        check(p.returncode == 0 and t["status"] == ["completed"] * 2 and t["epochs"] == [4, 4],
+              f"{how}: run again from its checkpoint: {t['status']} {t['epochs']} {t['reason']}")
+        check(all(a == 2 for a in t["attempts"]), f"{how}: each trial ran twice: {t['attempts']}")
 
 
 def case_preemption(args):

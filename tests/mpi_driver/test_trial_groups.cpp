@@ -126,7 +126,11 @@ TEST(GroupPlacement, TheStartLineSaysWhereWorkersTrain) {
   EXPECT_EQ(describe_placement(placed({-1, -1, -1}, {0, 0, 0})), "on the CPU");
   EXPECT_EQ(describe_placement(placed({-1, 0, 0, 1, 1}, {0, 0, 0, 0, 0})),
             "on cuda:0 (x2), cuda:1 (x2)");
-  EXPECT_EQ(describe_placement(placed({-1, -1, 0}, {0, 0, 1})), "on the CPU (x1), cuda:0 (x1)");
+  EXPECT_EQ(describe_placement(placed({-1, -1, 0}, {0, 0, 1})),
+            "on the CPU (x1), cuda:0 (x1), over 2 nodes (workers per node: 1, 1)");
+  EXPECT_EQ(describe_placement(placed({-1, -1, -1, -1, -1, -1}, {0, 0, 0, 1, 1, 1})),
+            "on the CPU, over 2 nodes (workers per node: 2, 3)")
+      << "2 nodes x 3 ranks: rank 0 and two workers, then three workers";
   Placement threaded = placed({-1, -1, -1}, {0, 0, 0});
   threaded.threads = {0, 1, 1};
   EXPECT_EQ(describe_placement(threaded), "on the CPU, 1 thread each");

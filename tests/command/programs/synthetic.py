@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -16,6 +17,8 @@ ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--mode", default="ok")
 ap.add_argument("--epoch-seconds", type=float, default=0.05)
 ap.add_argument("--epochs", type=int, default=4, help="without rungs")
+ap.add_argument("--hold-file", help="after epoch 1 (answered), write `held` into the trial's "
+                "folder and wait until this file exists: every trial stops at a known point")
 args, _ = ap.parse_known_args()
 
 trial = rungs_trial.init(defaults={"lr": args.lr}, epochs=args.epochs)
@@ -46,6 +49,8 @@ for epoch in range(trial.start_epoch + 1, trial.end_epoch + 1):
         sys.exit(1)
     if mode == "exit75" and epoch == 2 and not trial.resume_from:
         sys.exit(75)
+    if mode == "usr1_self" and epoch == 2 and not trial.resume_from:
+        os.kill(os.getpid(), signal.SIGUSR1)  # as Slurm signals every process of the job step
     state["epoch"] = epoch
     state["sum"] += 1.0
     with trial.checkpoint(epoch) as folder:
@@ -65,3 +70,9 @@ for epoch in range(trial.start_epoch + 1, trial.end_epoch + 1):
         if mode == "ignore_stop":
             time.sleep(3600)
         break
+    if args.hold_file and epoch == 1:
+        open(os.path.join(trial.trial_dir, "held"), "w").close()
+        while not os.path.exists(args.hold_file):
+            if trial.should_stop():
+                sys.exit(75)
+            time.sleep(0.05)
