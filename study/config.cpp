@@ -340,19 +340,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   if (!objective.present()) objective.fail("is required");
   c.multi = yaml_fields::parse_multi_objective(top);
   c.objective = parse_objective(objective, c.multi.objectives.empty() ? "" : c.multi.objectives[0].metric);
-  if (!c.multi.objectives.empty()) {
-    // The first objective is the study's objective: what single-objective schedulers rank by.
-    const Field metric = objective.child("metric");
-    if (metric.present() && metric.as_string() != c.multi.objectives[0].metric) {
-      metric.fail("differs from the first of objectives (" + c.multi.objectives[0].metric +
-                  "), which is the study's objective; leave it out");
-    }
-    if (objective.child("direction").present()) {
-      objective.child("direction").fail("is given in objectives; leave it out");
-    }
-    c.objective.metric = c.multi.objectives[0].metric;
-    c.objective.direction = c.multi.objectives[0].direction;
-  }
+  yaml_fields::adopt_first_objective(c.multi, objective, c.objective);
 
   const Field space = top.child("search_space");
   if (!space.present()) space.fail("is required");

@@ -73,4 +73,19 @@ MultiObjective parse_multi_objective(const Field& top) {
   return mo;
 }
 
+void adopt_first_objective(const MultiObjective& multi, const Field& objective, ObjectiveConfig& o) {
+  if (multi.objectives.empty()) return;
+  const Objective& first = multi.objectives[0];
+  const Field metric = objective.child("metric");
+  if (metric.present() && metric.as_string() != first.metric) {
+    metric.fail("differs from the first of objectives (" + first.metric +
+                "), which is the study's objective; leave it out");
+  }
+  if (objective.child("direction").present()) {
+    objective.child("direction").fail("is given in objectives; leave it out");
+  }
+  o.metric = first.metric;
+  o.direction = first.direction;
+}
+
 }  // namespace rungs::yaml_fields
