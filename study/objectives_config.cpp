@@ -27,7 +27,8 @@ Direction parse_direction(const Field& direction, const std::string& metric) {
     if (d != "minimize") direction.fail("must be maximize or minimize");
     return Direction::Minimize;
   }
-  const bool error = metric.find("loss") != std::string::npos || metric == "val_mse" || metric == "val_mae";
+  const bool error = metric.find("loss") != std::string::npos || metric == "val_mse" ||
+                     metric == "val_mae" || metric == "params" || metric == "latency_ms";
   return error ? Direction::Minimize : Direction::Maximize;
 }
 

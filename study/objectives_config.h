@@ -10,7 +10,8 @@
 namespace rungs::yaml_fields {
 
 /// `direction` as written (maximize | minimize), else what the metric's name implies:
-/// minimize for losses and errors (a name with "loss", val_mse, val_mae), maximize otherwise.
+/// minimize for losses, errors and the built-in trainer's costs (a name with "loss", val_mse,
+/// val_mae, params, latency_ms), maximize otherwise.
 Direction parse_direction(const Field& direction, const std::string& metric);
 
 /// `objectives:` (a list of two or more {metric, direction}, metrics unique) and

@@ -12,9 +12,11 @@
 namespace rungs {
 namespace {
 
-const std::vector<std::string> kMetrics = {"train_loss", "val_accuracy", "val_loss"};
-const std::vector<std::string> kRegressionMetrics = {"train_loss", "val_loss", "val_mae",
-                                                     "val_mse"};
+// Every epoch also reports the model's cost (trainer/model_cost.h): params, latency_ms.
+const std::vector<std::string> kMetrics = {"latency_ms", "params", "train_loss", "val_accuracy",
+                                           "val_loss"};
+const std::vector<std::string> kRegressionMetrics = {"latency_ms", "params", "train_loss",
+                                                     "val_loss", "val_mae", "val_mse"};
 const std::vector<std::string> kActivations = {"gelu", "leaky_relu", "relu", "silu", "tanh"};
 const std::vector<std::string> kOptimizers = {"adam", "adamw", "sgd"};
 constexpr double kInf = HUGE_VAL;
@@ -123,6 +125,17 @@ void check_objective(const StudyConfig& config) {
     reject(config, "objective.direction", to_string(objective.direction),
            std::string("does not fit metric ") + objective.metric + " (use " + to_string(wanted) +
                ")");
+  for (std::size_t i = 1; i < config.multi.objectives.size(); ++i) {
+    const Objective& o = config.multi.objectives[i];
+    const std::string field = "objectives[" + std::to_string(i) + "]";
+    if (!contains(metrics, o.metric))
+      reject(config, field + ".metric", o.metric,
+             "is not a metric the built-in trainer reports (known: " + joined(metrics) + ")");
+    const Direction fits = o.metric == "val_accuracy" ? Direction::Maximize : Direction::Minimize;
+    if (o.direction != fits)
+      reject(config, field + ".direction", to_string(o.direction),
+             "does not fit metric " + o.metric + " (use " + to_string(fits) + ")");
+  }
   if (objective.train_samples < 1 || objective.train_samples > 50000)
     reject(config, "objective.train_samples", std::to_string(objective.train_samples),
            "is out of range; fashion_mnist has 50000 training images");

@@ -185,6 +185,9 @@ class TorchRunner final : public TrialRunner {
                         {"val_accuracy", validation.accuracy},
                         {"val_loss", validation.loss}};
     }
+    const ModelCost cost = trainer.cost();
+    result.metrics.push_back({"params", static_cast<double>(cost.parameters)});
+    result.metrics.push_back({"latency_ms", cost.latency_ms});
     // The study file's check (trainer/hyperparams.cpp) made the metric one of these.
     result.value = result.metric(objective_.metric).value();
     return true;

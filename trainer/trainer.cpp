@@ -17,6 +17,7 @@
 #include "io/user_data.h"
 #include "study/errors.h"
 #include "study/fault.h"
+#include "trainer/model_cost.h"
 #include "trainer/allocator.h"
 #include "trainer/augment.h"
 #include "trainer/blas.h"
@@ -533,6 +534,11 @@ int Trainer::load(const std::string& path) {
   translated("loading the checkpoint",
              [&] { restore_checkpoint(data, path, *s.model.ptr(), *s.optimizer, s.hp); });
   return data.epoch;
+}
+
+ModelCost Trainer::cost() {
+  const torch::Tensor& images = state_->data->tensors_->split(Split::Validation).first;
+  return measure_cost(state_->model, images.narrow(0, 0, std::min<std::int64_t>(32, images.size(0))));
 }
 
 std::vector<float> Trainer::flat_parameters() const {

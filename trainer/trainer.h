@@ -57,6 +57,12 @@ struct Evaluation {
   double mae = 0.0;       ///< regression: mean absolute error
 };
 
+/// A model's size and speed (trainer/model_cost.h): the metrics params and latency_ms.
+struct ModelCost {
+  std::int64_t parameters = 0;  ///< trainable and frozen parameters, in numbers
+  double latency_ms = 0.0;      ///< inference wall time per sample, on the trial's device
+};
+
 /// One trial: the model for its hyperparameters and its optimizer, on shared data.
 /// Deterministic given the seed: the weights are initialized from it, and epoch e (0-based)
 /// shuffles and draws dropout masks from (seed, e) alone, so a trial resumed from a
@@ -86,6 +92,8 @@ class Trainer {
   std::optional<double> train_epoch(int epoch, const std::function<bool()>& interrupted = {});
   /// Accuracy and loss on `split`, in inference mode (dropout off, no autograd).
   Evaluation evaluate(Split split);
+  /// The model's size and inference latency on (up to) 32 validation samples.
+  ModelCost cost();
   /// Every weight of the model, parameter after parameter (for tests comparing trainings).
   std::vector<float> flat_parameters() const;
   /// Every float buffer of the model (batch norm's running statistics), buffer after buffer.

@@ -197,6 +197,42 @@ def case_asha_promotion(args):
         check(epochs[i] > 1, f"a resumed trial trained past its first rung ({epochs[i]})")
 
 
+def case_objectives(args):
+    """A built-in model tuned for accuracy and size: nsga2 + MO-ASHA (stop mode) under
+    mpirun -n 3 on Fashion-MNIST; every epoch records params (a 784-W-10 MLP has 795 W + 10)
+    and latency_ms, and `rungs best` prints as the front the trials no other beats on both."""
+    study, output = write_study(
+        args.workdir, trials=8, seed=5, fixed="{layers: 1}",
+        replace=[("metric: val_accuracy, direction: maximize, ", ""),
+                 ("search_space:", "objectives:\n  - {metric: val_accuracy}\n  - {metric: params}\nsearch_space:"),
+                 ("width: {type: int, low: 32, high: 64, step: 32}", "width: {type: int, low: 8, high: 256, log: true}"),
+                 ("sampler: random", "sampler: {name: nsga2, population: 4}"),
+                 ("scheduler: fifo", "scheduler: {name: asha, min_resource: 1, reduction_factor: 2}")])
+    p = run(shlex.split(args.mpiexec) + ["-n", "3", args.rungs, "run", study])
+    check(p.returncode == 0, f"rungs run exit status {p.returncode}: {p.stderr[-500:]}")
+    path = os.path.join(output, "study.h5")
+    with h5py.File(path, "r") as f:
+        width = f["trials/params/width"][()].tolist()
+        status = strings(f["trials/status"])
+        c = f["curves"]
+        trial, epoch = c["trial_id"][()].tolist(), c["epoch"][()].tolist()
+        acc, params = c["metrics/val_accuracy"][()].tolist(), c["metrics/params"][()].tolist()
+        latency = c["metrics/latency_ms"][()].tolist()
+    check("failed" not in status, f"no trial failed: {status}")
+    check(all(params[k] == 795 * width[trial[k]] + 10 for k in range(len(trial))), "params is the MLP's size")
+    check(all(v > 0 for v in latency), "latency_ms is measured")
+    last = {}
+    for k in range(len(trial)):
+        if epoch[k] >= last.get(trial[k], (0, None))[0]:
+            last[trial[k]] = (epoch[k], (acc[k], params[k]))
+    points = {i: v[1] for i, v in last.items()}
+    front = {i for i, a in points.items()
+             if not any(b[0] >= a[0] and b[1] <= a[1] and b != a for b in points.values())}
+    best = run([args.rungs, "best", path])
+    shown = {int(line.split()[0]) for line in best.stdout.split("Pareto front: ", 1)[1].splitlines()[2:] if line.strip()}
+    check(shown == front, f"the front {sorted(shown)} is {sorted(front)}: {best.stdout}")
+
+
 def case_nan_trial(args):
     study, output = write_study(args.workdir, trials=3, fixed="{layers: 1, lr: 1.0e+8, optimizer: sgd}",
                                 replace=[("  lr: {type: float, low: 1.0e-3, high: 1.0e-2, log: true}\n", ""),
@@ -337,6 +373,7 @@ def main():
         "threads": lambda: case_threads(args),
         "rank_error": lambda: case_rank_error(args),
         "cli": lambda: case_cli(args),
+        "objectives": lambda: case_objectives(args),
     }
     cases[args.case]()
     print("ok", args.case)

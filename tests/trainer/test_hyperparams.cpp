@@ -104,6 +104,22 @@ TEST(Hyperparams, RejectsAMetricWithTheWrongDirection) {
             "(no error)");
 }
 
+TEST(Hyperparams, ObjectivesAreMetricsTheTrainerReports) {
+  const std::string two = "objectives: [{metric: val_accuracy}, {metric: params}]\n";
+  const std::string text = variant("metric: val_accuracy, direction: maximize, ", "");
+  const auto with = [&](const std::string& objectives) {
+    std::string t = text;
+    return error_of(t.replace(t.find("search_space:"), 13, objectives + "search_space:"));
+  };
+  EXPECT_EQ(with(two), "(no error)");
+  EXPECT_EQ(with("objectives: [{metric: val_accuracy}, {metric: latency_ms}]\n"), "(no error)");
+  EXPECT_EQ(with("objectives: [{metric: val_accuracy}, {metric: flops}]\n"),
+            "study.yaml: objectives[1].metric: flops is not a metric the built-in trainer reports "
+            "(known: latency_ms, params, train_loss, val_accuracy, val_loss)");
+  EXPECT_EQ(with("objectives: [{metric: val_accuracy}, {metric: params, direction: maximize}]\n"),
+            "study.yaml: objectives[1].direction: maximize does not fit metric params (use minimize)");
+}
+
 TEST(Hyperparams, RejectsUnknownModelsAndDatasets) {
   EXPECT_EQ(error_of(variant("model: mlp", "model: transformer")),
             "study.yaml: objective.model: transformer is not a known model (known: cnn, mlp, "

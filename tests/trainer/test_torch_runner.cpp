@@ -124,6 +124,24 @@ TEST_F(TorchRunnerTest, ReportsEveryEpochWithTheObjectiveMetricAsValue) {
   EXPECT_LT(run.curve[2].metric("train_loss").value(), run.curve[0].metric("train_loss").value());
 }
 
+TEST_F(TorchRunnerTest, ReportsTheModelsSizeAndLatencyForSeveralObjectives) {
+  // A 784-W-10 MLP has 784*W + W + W*10 + 10 parameters: wider is bigger and slower.
+  const auto cost = [&](std::int64_t width) {
+    Params p = kSmallMlp;
+    p["width"] = width;
+    const TrialRun run = run_trial(small(), assignment(p, 5, 1));
+    EXPECT_EQ(run.outcome.kind, TrialOutcome::Kind::Finished) << run.outcome.reason;
+    const EpochResult& r = run.curve.at(0);
+    EXPECT_GT(r.metric("latency_ms").value(), 0.0);
+    return std::pair{r.metric("params").value(), r.metric("latency_ms").value()};
+  };
+  const auto [narrow_params, narrow_ms] = cost(16);
+  const auto [wide_params, wide_ms] = cost(1024);
+  EXPECT_EQ(narrow_params, 784 * 16 + 16 + 16 * 10 + 10);
+  EXPECT_EQ(wide_params, 784 * 1024 + 1024 + 1024 * 10 + 10);
+  EXPECT_GT(wide_ms, narrow_ms) << "64 times the work per sample";
+}
+
 TEST_F(TorchRunnerTest, ResumingFromAPauseReproducesTheUninterruptedRun) {
   for (const Params& params :
        {kSmallMlp, with(with(kSmallMlp, "optimizer", std::string("sgd")), "nesterov", true)}) {
