@@ -72,6 +72,16 @@ void write_trials(const h5::Group& root, const StudyConfig& config, const Trials
   h5::write_column(group, "last_value",
                    column<double>(trials, [](auto& t) { return or_nan(t.last_value()); }));
   h5::write_column(group, "reason", column<std::string>(trials, [](auto& t) { return t.reason; }));
+  if (!config.multi.objectives.empty()) {
+    // objectives: which trials are on the Pareto front, and which meet every constraint.
+    std::vector<bool> on_front(trials.size(), false), feasible(trials.size(), false);
+    for (const int id : pareto_front(trials, config.multi)) on_front[static_cast<std::size_t>(id)] = true;
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      feasible[i] = constraint_violation(*trials[i], config.multi.constraints) <= 0;
+    }
+    h5::write_column(group, "pareto_front", on_front);
+    h5::write_column(group, "feasible", feasible);
+  }
   write_param_columns(group, config.space, trials);
   write_segments(group, config.space, trials);
 }

@@ -7,26 +7,13 @@
 namespace rungs::report {
 
 std::vector<int> pareto_front(const StudyView& view) {
-  const MultiObjective& multi = view.multi;
-  if (multi.objectives.empty()) return {};
-  std::vector<int> ids;
-  std::vector<Point> points;
-  for (const TrialRecord& t : view.stored.trials) {
-    if (t.status == TrialStatus::Failed || constraint_violation(t, multi.constraints) > 0) continue;
-    auto point = objective_point(t, multi.objectives);
-    if (!point) continue;
-    ids.push_back(t.id);
-    points.push_back(std::move(*point));
-  }
-  const std::vector<int> ranks = pareto_ranks(points);
-  std::vector<std::size_t> front;
-  for (std::size_t k = 0; k < points.size(); ++k) {
-    if (ranks[k] == 0) front.push_back(k);
-  }
-  std::stable_sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return points[a][0] < points[b][0]; });
-  std::vector<int> out;
-  for (const std::size_t k : front) out.push_back(ids[k]);
-  return out;
+  std::vector<int> front = rungs::pareto_front(view.stored.trials, view.multi);
+  // Best first by the first objective.
+  const auto first = [&](int id) {
+    return *objective_point(view.stored.trials[static_cast<std::size_t>(id)], view.multi.objectives)->begin();
+  };
+  std::stable_sort(front.begin(), front.end(), [&](int a, int b) { return first(a) < first(b); });
+  return front;
 }
 
 std::string format_front(const StudyView& view) {

@@ -77,6 +77,32 @@ double constraint_violation(const TrialRecord& trial, const std::vector<Constrai
   return violation;
 }
 
+std::vector<int> pareto_front(const std::vector<TrialRecord>& trials, const MultiObjective& multi) {
+  std::vector<const TrialRecord*> pointers;
+  for (const TrialRecord& t : trials) pointers.push_back(&t);
+  return pareto_front(pointers, multi);
+}
+
+std::vector<int> pareto_front(const std::vector<const TrialRecord*>& trials, const MultiObjective& multi) {
+  if (multi.objectives.empty()) return {};
+  std::vector<int> ids;
+  std::vector<Point> points;
+  for (const TrialRecord* trial : trials) {
+    const TrialRecord& t = *trial;
+    if (t.status == TrialStatus::Failed || constraint_violation(t, multi.constraints) > 0) continue;
+    auto point = objective_point(t, multi.objectives);
+    if (!point) continue;
+    ids.push_back(t.id);
+    points.push_back(std::move(*point));
+  }
+  const std::vector<int> ranks = pareto_ranks(points);
+  std::vector<int> front;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    if (ranks[k] == 0) front.push_back(ids[k]);
+  }
+  return front;
+}
+
 bool dominates(const Point& a, const Point& b) {
   bool better = false;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -66,6 +66,12 @@ std::vector<std::size_t> pareto_order(const std::vector<Point>& points);
 /// broken by infinity (unknown is not feasible).
 double constraint_violation(const TrialRecord& trial, const std::vector<Constraint>& constraints);
 
+/// Ids of the trials on the Pareto front of `multi`, in id order: trials that are not
+/// failed, have every objective in their last epoch, meet every constraint, and that no
+/// other such trial dominates. Empty without objectives.
+std::vector<int> pareto_front(const std::vector<const TrialRecord*>& trials, const MultiObjective& multi);
+std::vector<int> pareto_front(const std::vector<TrialRecord>& trials, const MultiObjective& multi);
+
 /// Whether `a` dominates `b`: no worse on any axis, better on one. Equal sizes.
 bool dominates(const Point& a, const Point& b);
 

@@ -218,6 +218,8 @@ def case_objectives(args):
         trial, epoch = c["trial_id"][()].tolist(), c["epoch"][()].tolist()
         acc, params = c["metrics/val_accuracy"][()].tolist(), c["metrics/params"][()].tolist()
         latency = c["metrics/latency_ms"][()].tolist()
+        on_front = {i for i, v in enumerate(f["trials/pareto_front"][()].tolist()) if v}
+        check(all(f["trials/feasible"][()].tolist()), "without constraints every trial is feasible")
     check("failed" not in status, f"no trial failed: {status}")
     check(all(params[k] == 795 * width[trial[k]] + 10 for k in range(len(trial))), "params is the MLP's size")
     check(all(v > 0 for v in latency), "latency_ms is measured")
@@ -231,6 +233,7 @@ def case_objectives(args):
     best = run([args.rungs, "best", path])
     shown = {int(line.split()[0]) for line in best.stdout.split("Pareto front: ", 1)[1].splitlines()[2:] if line.strip()}
     check(shown == front, f"the front {sorted(shown)} is {sorted(front)}: {best.stdout}")
+    check(on_front == front, f"study.h5's /trials/pareto_front {sorted(on_front)} is {sorted(front)}")
 
 
 def case_nan_trial(args):
