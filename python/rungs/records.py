@@ -36,6 +36,16 @@ EPOCH_FIELDS = tuple(f.name for f in dataclasses.fields(Epoch) if f.name != "met
 FIXED_METRICS = ("val_accuracy", "val_loss", "train_loss")
 
 
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """A stretch of a PBT trial trained with one set of parameters (study/trial.h Segment;
+    /trials/segments in study.h5)."""
+    start_epoch: int  #: epochs the trial had trained when it began
+    params: dict  #: the parameters it trains with
+    clone_trial: int = -1  #: the trial whose checkpoint it continued from; -1: its own
+    clone_epoch: int = -1  #: the epochs of that checkpoint; -1 when clone_trial is -1
+
+
 @dataclasses.dataclass
 class TrialRecord:
     """A trial while the study is read (mutable until the journal is replayed)."""
@@ -53,6 +63,7 @@ class TrialRecord:
     end_time: float = 0.0
     reason: str = ""
     curve: List[Epoch] = dataclasses.field(default_factory=list)
+    segments: List[Segment] = dataclasses.field(default_factory=list)  #: PBT only
 
 
 class _Reader:
@@ -147,6 +158,9 @@ def _replay_trial(r, trial_id, trials):
     if epochs < len(t.curve):
         del t.curve[max(epochs, 0):]
     t.lost = 0 if r.at_end() else r.i32()  # journals written before `lost` have none
+    t.segments = []  # last: journals written before PBT have none
+    for _ in range(0 if r.at_end() else r._take("<I")):
+        t.segments.append(Segment(r.i32(), r.params(), r.i32(), r.i32()))
 
 
 def _fixed_epoch(r):

@@ -150,6 +150,13 @@ def case_replay(args):
           "epochs past the record's epochs_run dropped; no lost field reads as 0")
     replay([trial_record(0, {"lr": 0.1}, epochs=5)], trials)
     check(len(trials[0].curve) == 1, "a larger epochs_run adds nothing")
+    # PBT's segments follow `lost`: a count, then (start_epoch, params, clone_trial, clone_epoch).
+    segments = struct.pack("<I", 2) + struct.pack("<i", 0) + struct.pack("<I", 1) + s("lr") + value(0.1) + \
+        struct.pack("<ii", -1, -1) + struct.pack("<i", 2) + struct.pack("<I", 1) + s("lr") + value(0.08) + \
+        struct.pack("<ii", 1, 2)
+    replay([trial_record(0, {"lr": 0.1}, epochs=1, lost=0) + segments], trials)
+    check([(g.start_epoch, g.params, g.clone_trial, g.clone_epoch) for g in trials[0].segments] ==
+          [(0, {"lr": 0.1}, -1, -1), (2, {"lr": 0.08}, 1, 2)], f"segments: {trials[0].segments}")
     expect_error(lambda: replay([epoch_record(0, 3, 0.1)], fresh()), "epoch 3 of trial 0, which has 0")
     expect_error(lambda: replay([epoch_record(4, 1, 0.1)], fresh()), "trial 4, which does not exist")
     expect_error(lambda: replay([trial_record(3, {})], fresh()), "trial 3, which does not exist")

@@ -306,7 +306,10 @@ def check_export(args, path, workdir):
         check(curves["val_loss"][mask][0] == row.val_loss, f"trial {row.number}'s val_loss at its best epoch")
 
     c = pd.read_csv(curves_csv, float_precision="round_trip")
-    check(list(c.columns) == ["number", "epoch", "value", "seconds", "time", "train_loss", "val_accuracy", "val_loss"],
+    # Every metric the study recorded, in name order, after the fixed columns.
+    metric_names = sorted(k for k in curves if k not in ("trial_id", "epoch", "value", "seconds", "time"))
+    check("val_accuracy" in metric_names and list(c.columns) ==
+          ["number", "epoch", "value", "seconds", "time"] + metric_names,
           f"curves columns {list(c.columns)}")
     check(len(c) == len(curves["trial_id"]), "one curves row per reported epoch")
     check((c.number.to_numpy() == curves["trial_id"]).all() and (c.epoch.to_numpy() == curves["epoch"]).all(),
